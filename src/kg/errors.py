@@ -1,0 +1,119 @@
+"""Typed errors of the library; the CLI and HTTP edges turn them into messages and codes.
+
+Every error carries a message that already reads well to a user (*where: what. What next.*),
+so edges print ``str(error)`` and never wrap it again::
+
+    KgError                     exit 1 at the CLI
+    ├── ParseError              a data, ontology or query file does not parse (file:line:col)
+    ├── ValidationError         SHACL or provenance violations, one Violation per problem
+    ├── QuerySyntaxError        a SPARQL query does not parse (line, column)
+    ├── QueryEvaluationError    a query parsed but failed while running
+    ├── NotFoundError           no such entity, named query or question
+    │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
+    ├── BadParameterError       a value in the wrong form (a date, a format name)
+    └── StoreError              the store cannot be opened, built or reached
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BadParameterError",
+    "KgError",
+    "NotFoundError",
+    "ParseError",
+    "QueryEvaluationError",
+    "QuerySyntaxError",
+    "StoreError",
+    "UnknownEntityError",
+    "ValidationError",
+    "Violation",
+]
+
+
+class KgError(Exception):
+    """Base of every error the library raises on purpose (as opposed to a bug)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ParseError(KgError):
+    """A file does not parse; the message starts with ``file:line:column``."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, detail: str) -> None:
+        self.path, self.line, self.column, self.detail = path, line, column, detail
+        where = ":".join(str(part) for part in (path, line, column) if part is not None)
+        super().__init__(f"{where}: {detail}")
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One problem found in the data: where it was defined, which node, which rule."""
+
+    file: str
+    line: int
+    focus: str
+    path: str
+    message: str
+    component: str = ""
+    shape: str = ""
+
+    def __str__(self) -> str:
+        rule = ", ".join(part for part in (self.component, self.shape and f"shape {self.shape}") if part)
+        location = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{location}: {self.focus}: {self.path}: {self.message}" + (f" ({rule})" if rule else "")
+
+
+class ValidationError(KgError):
+    """The data breaks the shapes or the provenance rules; nothing was loaded."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = sorted(violations)
+        count = len(self.violations)
+        lines = "\n".join(str(v) for v in self.violations)
+        super().__init__(f"validation failed: {count} violation{'s' * (count != 1)}\n{lines}")
+
+
+class QuerySyntaxError(KgError):
+    """A SPARQL query does not parse; ``line`` and ``column`` are 1-based when known."""
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
+        self.detail, self.line, self.column = detail, line, column
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"SPARQL syntax error: {where}{detail}")
+
+
+class QueryEvaluationError(KgError):
+    """A query parsed but could not be evaluated."""
+
+
+class NotFoundError(KgError):
+    """Something asked for by name does not exist."""
+
+
+class UnknownEntityError(NotFoundError):
+    """A name that matches no entity's label or alternative label."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+        self.kind, self.name, self.suggestions = kind, name, suggestions
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class BadParameterError(KgError):
+    """A parameter value is not in an accepted form; the message names the accepted forms."""
+
+
+class StoreError(KgError):
+    """The store cannot be opened, built or reached."""
+
+    exit_code = 2
+
