@@ -1,0 +1,211 @@
+"""Ready answers: questions in plain words mapped to named queries with one bound entity.
+
+Names are matched against labels and alternative labels, case-insensitively ("dit",
+"Diffusion Transformer" and "可灵" all work); every answer row carries its sources.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.dates import parse_date
+from kg.errors import NotFoundError, UnknownEntityError
+from kg.namespaces import KINDS
+from kg.query import Table, get_named_query, select
+from kg.store import Store
+
+__all__ = ["QUESTIONS", "Answer", "Entity", "Question", "ask", "find_question", "resolve"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question ``kg ask`` knows: its phrasings, the kind of entity it needs and its query."""
+
+    name: str
+    patterns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    query: str
+    variable: str
+    example: str
+    description: str
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """The phrasing that matches ``text``, with its ``name`` (and ``date``) groups."""
+        for pattern in self.patterns:
+            if found := re.fullmatch(pattern, text, re.I):
+                return found
+        return None
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "models-using",
+        (r"(?:which|what) models (?:use|are built on|build on) (?P<name>.+)", r"models using (?P<name>.+)"),
+        ("architecture",),
+        "models-using-architecture",
+        "architecture",
+        "which models use DiT",
+        "Models built on an architecture or any variant of it; names the models whose backbone is undisclosed.",
+    ),
+    Question(
+        "lineage",
+        (r"lineage of (?P<name>.+)", r"where does (?P<name>.+) come from"),
+        ("architecture", "model"),
+        "lineage-of",
+        "entity",
+        "lineage of Seedance 1.0",
+        "The chain of architectures back to the roots, with the papers that introduced them.",
+    ),
+    Question(
+        "vendor-releases",
+        (r"what did (?P<name>.+?) release", r"(?:releases of|models by) (?P<name>.+)"),
+        ("org",),
+        "vendor-releases",
+        "organization",
+        "what did ByteDance release",
+        "The models and products an organisation (or one of its teams) released.",
+    ),
+    Question(
+        "who-introduced",
+        (r"who (?:introduced|proposed|invented) (?P<name>.+)",),
+        ("architecture", "model"),
+        "who-introduced",
+        "entity",
+        "who introduced DiT",
+        "The paper, authors, date and arXiv id behind an architecture or a model.",
+    ),
+    Question(
+        "leaderboard",
+        (r"leaderboard (?P<name>.+?)(?: as of (?P<date>[\d-]+))?",),
+        ("benchmark",),
+        "leaderboard",
+        "leaderboard",
+        "leaderboard Artificial Analysis text-to-video as of 2025-06-19",
+        "A leaderboard's ranks as published at a date, with the names as printed.",
+    ),
+    Question(
+        "models-of-era",
+        (r"models (?:of|in) (?:the )?(?P<name>.+?)(?: era)?",),
+        ("era",),
+        "models-in-era",
+        "era",
+        "models of the DiT era",
+        "The models the report places in a stage of its roadmap.",
+    ),
+)
+
+_CLASS_NAMES = {"architecture": "architecture", "model": "model", "org": "organization",
+                "era": "era", "benchmark": "leaderboard"}
+_NAMES = """
+SELECT ?class ?entity ?label ?name ?date WHERE {
+  ?entity a ?class ; rdfs:label ?label .
+  { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
+  OPTIONAL { ?entity kg:date ?date }
+}"""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity a name resolved to."""
+
+    iri: str
+    label: str
+    date: str | None = None
+
+
+@dataclass
+class Answer:
+    """The rows that answer a question, the query that produced them, and notes beside them."""
+
+    question: Question
+    entity: Entity
+    table: Table
+    query: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name.casefold())
+
+
+def resolve(store: Store, kinds: tuple[str, ...], name: str) -> list[Entity]:
+    """Every entity of ``kinds`` whose label, alternative label or slug matches ``name``.
+
+    Raises:
+        UnknownEntityError: nothing matches; suggests the closest labels.
+    """
+    wanted = _normal(name)
+    matches: dict[str, Entity] = {}
+    everything: dict[str, str] = {}
+    for kind in kinds:
+        table = select(store, _NAMES, {"class": ox.NamedNode(str(KINDS[kind]))})
+        for _class, iri, label, alias, date in table.rows:
+            slug = iri.value.rsplit("/", 1)[-1]
+            everything.setdefault(_normal(alias.value), label.value)
+            if wanted in (_normal(alias.value), _normal(slug)):
+                matches[iri.value] = Entity(iri.value, label.value, date.value if date else None)
+    if matches:
+        return list(matches.values())
+    close = difflib.get_close_matches(wanted, everything, n=3, cutoff=0.5)
+    suggestions = list(dict.fromkeys(everything[c] for c in close))
+    kind_words = " or ".join(_CLASS_NAMES.get(k, k) for k in kinds)
+    raise UnknownEntityError(kind_words, name, suggestions)
+
+
+def find_question(text: str) -> tuple[Question, re.Match[str]]:
+    """The known question that ``text`` asks.
+
+    Raises:
+        NotFoundError: no known phrasing matches; lists the examples.
+    """
+    cleaned = re.sub(r"\s+", " ", text).strip().rstrip("?").strip()
+    for question in QUESTIONS:
+        if found := question.match(cleaned):
+            return question, found
+    examples = "\n".join(f"  kg ask {q.example!r}" for q in QUESTIONS)
+    raise NotFoundError(f"I don't know how to answer {text!r}. Questions I know:\n{examples}")
+
+
+def ask(store: Store, queries_dir: Path, text: str) -> Answer:
+    """Answer a question in plain words.
+
+    Raises:
+        NotFoundError: the question is not one ``kg ask --list`` shows.
+        UnknownEntityError: the name in it matches no entity.
+        BadParameterError: an "as of" date is not YYYY, YYYY-MM or YYYY-MM-DD.
+    """
+    question, found = find_question(text)
+    candidates = resolve(store, question.kinds, found["name"].strip())
+    entity = candidates[0]
+    if question.name == "leaderboard":
+        entity = _snapshot(candidates, found["date"], found["name"].strip())
+    named = get_named_query(queries_dir, question.query)
+    table = select(store, named.text, {question.variable: ox.NamedNode(entity.iri)})
+    answer = Answer(question, entity, table, named.text)
+    if question.name == "models-using":
+        undisclosed = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
+        labels = sorted(set(undisclosed.column("modelLabel")))
+        if labels:
+            answer.notes.append(
+                f"{len(labels)} models have an undisclosed backbone, so whether they use "
+                f"{entity.label} is unknown: {', '.join(labels)}."
+            )
+    return answer
+
+
+def _snapshot(candidates: list[Entity], as_of: str | None, name: str) -> Entity:
+    """The latest leaderboard snapshot published on or before ``as_of``."""
+    dated = sorted(candidates, key=lambda e: e.date or "")
+    if as_of is None:
+        return dated[-1]
+    limit = parse_date(as_of).last_day().isoformat()
+    earlier = [e for e in dated if e.date and e.date <= limit]
+    if not earlier:
+        known = ", ".join(e.date or "undated" for e in dated)
+        raise NotFoundError(f"no snapshot of leaderboard {name!r} as of {as_of}; snapshots: {known}")
+    return earlier[-1]

@@ -1,0 +1,194 @@
+"""The ``kg`` command line: parse arguments, call one library function, print the result.
+
+Exit codes: 0 success; 1 bad input, validation failure or no answer; 2 usage error or an
+unusable store. A library error prints ``Error: ...`` with no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from kg.answers import ask
+from kg.build import build, validate_inputs
+from kg.config import Settings
+from kg.errors import KgError
+from kg.namespaces import expand_curie
+from kg.query import RESULT_FORMATS, get_named_query, named_queries, run_query, select, serialize_outcome
+from kg.render.text import render_answer, render_questions, render_stats, render_table
+from kg.stats import graph_stats
+from kg.store import open_store
+
+__all__ = ["cli", "main"]
+
+
+class _KgError(click.ClickException):
+    """A library error shown the click way: ``Error: message`` and the error's exit code."""
+
+    def __init__(self, error: KgError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as error:
+            raise _KgError(error) from None
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.find_object(Settings)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--store",
+    envvar="KG_STORE",
+    metavar="STORE",
+    help="A folder (embedded store on disk) or 'memory'. Default: $KG_STORE or "
+    "~/.local/share/genvid-kg/store.",
+)
+@click.version_option(package_name="genvid-kg")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None) -> None:
+    """Explore a cited knowledge graph of generative video AI."""
+    ctx.obj = Settings.default(store)
+
+
+@cli.command(name="build")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+              help="Data files or folders to use instead of the shipped data/ (repeatable).")
+@click.pass_context
+def build_command(ctx: click.Context, data: tuple[Path, ...]) -> None:
+    """Parse, validate and load the graph into the store, atomically.
+
+    A failed build says exactly what failed and leaves the previous graph answering.
+    """
+    settings = _settings(ctx)
+    if settings.store == "memory":
+        raise click.UsageError("an in-memory store does not outlive `kg build`; give a folder")
+    report = build(settings, list(data) or None)
+    click.echo(
+        f"Built {report.quads} statements from {len(report.files)} files "
+        f"in {report.graphs} source graphs into {report.store}"
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Check syntax, SHACL shapes and sources of PATHS (default: the shipped data/).
+
+    PATHS are data files or folders that together replace data/; the ontology always applies.
+    """
+    inputs = validate_inputs(_settings(ctx), list(paths) or None)
+    click.echo(f"Valid: {len(inputs.files) - 1} data files, {len(inputs.quads)} statements")
+
+
+def _read_query(settings: Settings, query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    path = Path(query)
+    if query.endswith(".rq") or (path.suffix and path.is_file()):
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(f"cannot read {query}: {error.strerror}") from None
+    if query.strip() in named_queries(settings.queries_dir):
+        return get_named_query(settings.queries_dir, query.strip()).text
+    return query
+
+
+def _parse_binding(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"{text!r}: use NAME=VALUE, e.g. entity=arch:dit")
+    if value.startswith("<") and value.endswith(">"):
+        return name.lstrip("?"), ox.NamedNode(value[1:-1])
+    if value.startswith(("http://", "https://")):
+        return name.lstrip("?"), ox.NamedNode(value)
+    try:
+        return name.lstrip("?"), ox.NamedNode(expand_curie(value))
+    except ValueError:
+        return name.lstrip("?"), ox.Literal(value)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
+              show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
+@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
+              help="Bind a variable to an IRI, a CURIE (arch:dit) or a literal (repeatable).")
+@click.option("--list", "list_queries", is_flag=True, help="List the named example queries.")
+@click.pass_context
+def query(ctx: click.Context, query: str | None, fmt: str, bindings: tuple[str, ...],
+          list_queries: bool) -> None:
+    """Run a SPARQL query: text, a .rq file, a named query, or - for stdin.
+
+    The prefixes rdf rdfs owl xsd skos dcterms schema prov kg are predeclared, and the default
+    graph is the union of all source graphs.
+    """
+    settings = _settings(ctx)
+    if list_queries:
+        for named in named_queries(settings.queries_dir).values():
+            click.echo(f"{named.name}\n    {named.title}: {named.description}")
+        return
+    if query is None:
+        raise click.UsageError("give a query (text, a .rq file, a named query or -), or --list")
+    text = _read_query(settings, query)
+    bound = dict(_parse_binding(b) for b in bindings)
+    store = open_store(settings.store)
+    if fmt == "table":
+        outcome = run_query(store, text, bound)
+        if isinstance(outcome, ox.QuerySolutions):
+            click.echo(render_table(select(store, text, bound)), nl=False)
+        else:
+            click.echo(serialize_outcome(outcome, fmt).decode(), nl=False)
+        return
+    sys.stdout.buffer.write(serialize_outcome(run_query(store, text, bound), fmt))
+    sys.stdout.flush()
+
+
+@cli.command(name="ask")
+@click.argument("question", nargs=-1)
+@click.option("--list", "list_questions", is_flag=True, help="List the questions it knows.")
+@click.option("--show-query", is_flag=True, help="Print the SPARQL it ran.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.pass_context
+def ask_command(ctx: click.Context, question: tuple[str, ...], list_questions: bool,
+                show_query: bool, fmt: str) -> None:
+    """Answer a question in plain words, with the sources behind every row.
+
+    Example: kg ask "which models use DiT"
+    """
+    if list_questions or not question:
+        click.echo(render_questions(), nl=False)
+        return
+    settings = _settings(ctx)
+    answer = ask(open_store(settings.store), settings.queries_dir, " ".join(question))
+    if fmt == "table":
+        click.echo(render_answer(answer, show_query), nl=False)
+        return
+    frame = answer.table.to_dataframe()
+    click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records",
+                                                                            force_ascii=False))
+
+
+@cli.command()
+@click.pass_context
+def stats(ctx: click.Context) -> None:
+    """Entities per class, statements and sources of the built graph."""
+    settings = _settings(ctx)
+    click.echo(render_stats(graph_stats(open_store(settings.store), settings.queries_dir)), nl=False)
+
+
+def main() -> None:
+    """Entry point of the ``kg`` console script."""
+    cli(prog_name="kg")

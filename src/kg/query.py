@@ -1,0 +1,138 @@
+"""Run SPARQL over a store: ad-hoc text, or named queries from ``queries/`` with bound values.
+
+Values are bound as RDF terms (pyoxigraph substitutions), never pasted into query text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyoxigraph as ox
+
+from kg.errors import BadParameterError, NotFoundError
+from kg.store import QueryOutcome, Store
+from kg.terms import to_python
+
+__all__ = [
+    "RESULT_FORMATS",
+    "NamedQuery",
+    "Table",
+    "get_named_query",
+    "named_queries",
+    "run_query",
+    "select",
+    "serialize_outcome",
+]
+
+Binding = ox.NamedNode | ox.Literal
+
+#: Result formats of ``kg query``, with the pyoxigraph format behind each (table is ours).
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
+    "table": None,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file users start from: ``queries/NAME.rq`` with ``# title:`` and ``# description:``."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A SELECT result held in memory: column names and rows of RDF terms (None when unbound)."""
+
+    columns: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The rows as a DataFrame of Python values (dates stay strings with their precision)."""
+        return pd.DataFrame(
+            [[to_python(term) for term in row] for row in self.rows], columns=self.columns
+        )
+
+    def column(self, name: str) -> list:
+        """One column's values as Python values."""
+        index = self.columns.index(name)
+        return [to_python(row[index]) for row in self.rows]
+
+
+def named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
+    """Every ``.rq`` file of the queries folder, by name."""
+    found = {}
+    for path in sorted(queries_dir.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        header = dict(_HEADER.findall(text))
+        found[path.stem] = NamedQuery(
+            path.stem, header.get("title", path.stem), header.get("description", ""), text
+        )
+    return found
+
+
+def get_named_query(queries_dir: Path, name: str) -> NamedQuery:
+    """The named query ``name``.
+
+    Raises:
+        NotFoundError: no such query; the message suggests close names.
+    """
+    queries = named_queries(queries_dir)
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, queries, n=2)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFoundError(f"Unknown query {name!r}.{hint}")
+
+
+def run_query(store: Store, text: str, bindings: dict[str, Binding] | None = None) -> QueryOutcome:
+    """Run a query, binding ``bindings`` (variable name → term) before evaluation.
+
+    Raises:
+        QuerySyntaxError: the query does not parse; line and column point into ``text``.
+        QueryEvaluationError: it parsed but failed while running.
+    """
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    return store.query(text, substitutions=substitutions or None)
+
+
+def select(store: Store, text: str, bindings: dict[str, Binding] | None = None) -> Table:
+    """Run a SELECT query and hold its rows.
+
+    Raises:
+        BadParameterError: the query is an ASK, CONSTRUCT or DESCRIBE.
+    """
+    outcome = run_query(store, text, bindings)
+    if not isinstance(outcome, ox.QuerySolutions):
+        raise BadParameterError("this needs a SELECT query; ASK, CONSTRUCT and DESCRIBE have no rows")
+    columns = [variable.value for variable in outcome.variables]
+    return Table(columns, [[solution[c] for c in columns] for solution in outcome])
+
+
+def serialize_outcome(outcome: QueryOutcome, fmt: str) -> bytes:
+    """Serialize a query outcome: SELECT/ASK in a SPARQL results format; CONSTRUCT/DESCRIBE
+    graphs as JSON-LD for ``json``, RDF/XML for ``xml`` and N-Triples otherwise.
+
+    Raises:
+        BadParameterError: the format name is not one of RESULT_FORMATS.
+    """
+    if fmt not in RESULT_FORMATS:
+        raise BadParameterError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
+    if isinstance(outcome, ox.QueryTriples):
+        rdf_format = {"json": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}.get(
+            fmt, ox.RdfFormat.N_TRIPLES
+        )
+        return ox.serialize(outcome, format=rdf_format) or b""
+    results_format = RESULT_FORMATS[fmt] or ox.QueryResultsFormat.TSV
+    return outcome.serialize(format=results_format) or b""
