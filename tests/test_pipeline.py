@@ -42,7 +42,11 @@ def test_readers_move_to_a_new_build_and_old_builds_are_pruned(settings, tmp_pat
     reader = EmbeddedStore(settings.store)
     first = reader.version()
     extra = tmp_path / "extra.trig"
-    extra.write_text((MINI / "world.trig").read_text().replace('"Veo 2"@en', '"Veo 2"@en ; skos:altLabel "Veo-2"@en'))
+    extra.write_text(
+        (MINI / "world.trig")
+        .read_text()
+        .replace('"Veo 2"@en', '"Veo 2"@en ; skos:altLabel "Veo-2"@en')
+    )
     for _ in range(4):
         build(settings, [extra, MINI / "observations.csv"])
     assert reader.version() != first
@@ -54,4 +58,7 @@ def test_readers_move_to_a_new_build_and_old_builds_are_pruned(settings, tmp_pat
 def test_opening_an_unbuilt_store_says_how_to_build(tmp_path):
     with pytest.raises(StoreError) as caught:
         open_store(str(tmp_path / "nothing"))
-    assert str(caught.value) == f"{tmp_path / 'nothing'}: no graph has been built here yet. Run `kg build` first."
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'nothing'}: no graph has been built here yet. Run `kg build` first."
+    )

@@ -41,8 +41,12 @@ def test_a_value_that_is_not_a_number_names_line_and_column():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("period", "2025-13", "column 'period': '2025-13' is not a date: use YYYY, YYYY-MM or "
-         "YYYY-MM-DD (month 13 is out of range)"),
+        (
+            "period",
+            "2025-13",
+            "column 'period': '2025-13' is not a date: use YYYY, YYYY-MM or "
+            "YYYY-MM-DD (month 13 is out of range)",
+        ),
         ("rank", "first", "column 'rank': 'first' is not a whole number"),
         ("forecast", "maybe", "column 'forecast': 'maybe' is not true or false"),
         ("about", "modle:sora", "column 'about': 'modle:sora' is not a CURIE with a known prefix"),
@@ -51,8 +55,16 @@ def test_a_value_that_is_not_a_number_names_line_and_column():
 )
 def test_bad_cells_are_reported_with_their_line(tmp_path: Path, field, value, message):
     row = dict.fromkeys(OBSERVATION_COLUMNS, "")
-    row.update(id="x", source="report", measure="m", about="model:sora", value="1", unit="u",
-               period="2025", confidence="high")
+    row.update(
+        id="x",
+        source="report",
+        measure="m",
+        about="model:sora",
+        value="1",
+        unit="u",
+        period="2025",
+        confidence="high",
+    )
     row[field] = value
     path = tmp_path / "o.csv"
     path.write_text(HEADER + "\n" + ",".join(row[c] for c in OBSERVATION_COLUMNS) + "\n")

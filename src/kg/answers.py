@@ -45,12 +45,16 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "models-using",
-        (r"(?:which|what) models (?:use|are built on|build on) (?P<name>.+)", r"models using (?P<name>.+)"),
+        (
+            r"(?:which|what) models (?:use|are built on|build on) (?P<name>.+)",
+            r"models using (?P<name>.+)",
+        ),
         ("architecture",),
         "models-using-architecture",
         "architecture",
         "which models use DiT",
-        "Models built on an architecture or any variant of it; names the models whose backbone is undisclosed.",
+        "Models built on an architecture or any variant of it; names the models whose "
+        "backbone is undisclosed.",
     ),
     Question(
         "lineage",
@@ -99,8 +103,13 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
-_CLASS_NAMES = {"architecture": "architecture", "model": "model", "org": "organization",
-                "era": "era", "benchmark": "leaderboard"}
+_CLASS_NAMES = {
+    "architecture": "architecture",
+    "model": "model",
+    "org": "organization",
+    "era": "era",
+    "benchmark": "leaderboard",
+}
 _NAMES = """
 SELECT ?class ?entity ?label ?name ?date WHERE {
   ?entity a ?class ; rdfs:label ?label .
@@ -207,5 +216,7 @@ def _snapshot(candidates: list[Entity], as_of: str | None, name: str) -> Entity:
     earlier = [e for e in dated if e.date and e.date <= limit]
     if not earlier:
         known = ", ".join(e.date or "undated" for e in dated)
-        raise NotFoundError(f"no snapshot of leaderboard {name!r} as of {as_of}; snapshots: {known}")
+        raise NotFoundError(
+            f"no snapshot of leaderboard {name!r} as of {as_of}; snapshots: {known}"
+        )
     return earlier[-1]

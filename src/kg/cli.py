@@ -17,7 +17,14 @@ from kg.build import build, validate_inputs
 from kg.config import Settings
 from kg.errors import KgError
 from kg.namespaces import expand_curie
-from kg.query import RESULT_FORMATS, get_named_query, named_queries, run_query, select, serialize_outcome
+from kg.query import (
+    RESULT_FORMATS,
+    get_named_query,
+    named_queries,
+    run_query,
+    select,
+    serialize_outcome,
+)
 from kg.render.text import render_answer, render_questions, render_stats, render_table
 from kg.stats import graph_stats
 from kg.store import open_store
@@ -61,8 +68,13 @@ def cli(ctx: click.Context, store: str | None) -> None:
 
 
 @cli.command(name="build")
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
-              help="Data files or folders to use instead of the shipped data/ (repeatable).")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Data files or folders to use instead of the shipped data/ (repeatable).",
+)
 @click.pass_context
 def build_command(ctx: click.Context, data: tuple[Path, ...]) -> None:
     """Parse, validate and load the graph into the store, atomically.
@@ -121,14 +133,26 @@ def _parse_binding(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--format", "fmt", type=click.Choice(list(RESULT_FORMATS)), default="table",
-              show_default=True, help="json is SPARQL 1.1 Query Results JSON.")
-@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE",
-              help="Bind a variable to an IRI, a CURIE (arch:dit) or a literal (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(RESULT_FORMATS)),
+    default="table",
+    show_default=True,
+    help="json is SPARQL 1.1 Query Results JSON.",
+)
+@click.option(
+    "--bind",
+    "bindings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a variable to an IRI, a CURIE (arch:dit) or a literal (repeatable).",
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the named example queries.")
 @click.pass_context
-def query(ctx: click.Context, query: str | None, fmt: str, bindings: tuple[str, ...],
-          list_queries: bool) -> None:
+def query(
+    ctx: click.Context, query: str | None, fmt: str, bindings: tuple[str, ...], list_queries: bool
+) -> None:
     """Run a SPARQL query: text, a .rq file, a named query, or - for stdin.
 
     The prefixes rdf rdfs owl xsd skos dcterms schema prov kg are predeclared, and the default
@@ -159,11 +183,17 @@ def query(ctx: click.Context, query: str | None, fmt: str, bindings: tuple[str, 
 @click.argument("question", nargs=-1)
 @click.option("--list", "list_questions", is_flag=True, help="List the questions it knows.")
 @click.option("--show-query", is_flag=True, help="Print the SPARQL it ran.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
 @click.pass_context
-def ask_command(ctx: click.Context, question: tuple[str, ...], list_questions: bool,
-                show_query: bool, fmt: str) -> None:
+def ask_command(
+    ctx: click.Context, question: tuple[str, ...], list_questions: bool, show_query: bool, fmt: str
+) -> None:
     """Answer a question in plain words, with the sources behind every row.
 
     Example: kg ask "which models use DiT"
@@ -177,8 +207,11 @@ def ask_command(ctx: click.Context, question: tuple[str, ...], list_questions: b
         click.echo(render_answer(answer, show_query), nl=False)
         return
     frame = answer.table.to_dataframe()
-    click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records",
-                                                                            force_ascii=False))
+    click.echo(
+        frame.to_csv(index=False)
+        if fmt == "csv"
+        else frame.to_json(orient="records", force_ascii=False)
+    )
 
 
 @cli.command()
@@ -186,7 +219,9 @@ def ask_command(ctx: click.Context, question: tuple[str, ...], list_questions: b
 def stats(ctx: click.Context) -> None:
     """Entities per class, statements and sources of the built graph."""
     settings = _settings(ctx)
-    click.echo(render_stats(graph_stats(open_store(settings.store), settings.queries_dir)), nl=False)
+    click.echo(
+        render_stats(graph_stats(open_store(settings.store), settings.queries_dir)), nl=False
+    )
 
 
 def main() -> None:

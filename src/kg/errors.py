@@ -67,9 +67,13 @@ class Violation:
     shape: str = ""
 
     def __str__(self) -> str:
-        rule = ", ".join(part for part in (self.component, self.shape and f"shape {self.shape}") if part)
+        rule = ", ".join(
+            part for part in (self.component, self.shape and f"shape {self.shape}") if part
+        )
         location = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{location}: {self.focus}: {self.path}: {self.message}" + (f" ({rule})" if rule else "")
+        return f"{location}: {self.focus}: {self.path}: {self.message}" + (
+            f" ({rule})" if rule else ""
+        )
 
 
 class ValidationError(KgError):
@@ -116,4 +120,3 @@ class StoreError(KgError):
     """The store cannot be opened, built or reached."""
 
     exit_code = 2
-

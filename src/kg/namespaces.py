@@ -190,7 +190,7 @@ def shorten(iri: str) -> str:
     """
     for prefix, namespace in (*DATA_PREFIXES.items(), *PREFIXES.items()):
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 

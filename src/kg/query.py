@@ -43,7 +43,7 @@ _HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$", re.M)
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query file users start from: ``queries/NAME.rq`` with ``# title:`` and ``# description:``."""
+    """A query users start from: ``queries/NAME.rq`` with ``# title:``/``# description:`` lines."""
 
     name: str
     title: str
@@ -115,7 +115,9 @@ def select(store: Store, text: str, bindings: dict[str, Binding] | None = None) 
     """
     outcome = run_query(store, text, bindings)
     if not isinstance(outcome, ox.QuerySolutions):
-        raise BadParameterError("this needs a SELECT query; ASK, CONSTRUCT and DESCRIBE have no rows")
+        raise BadParameterError(
+            "this needs a SELECT query; ASK, CONSTRUCT and DESCRIBE have no rows"
+        )
     columns = [variable.value for variable in outcome.variables]
     return Table(columns, [[solution[c] for c in columns] for solution in outcome])
 

@@ -9,7 +9,9 @@ import pyoxigraph as ox
 __all__ = ["to_python", "to_text"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_INTEGERS = {
+    _XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
+}
 _FLOATS = {_XSD + "double", _XSD + "float"}
 
 

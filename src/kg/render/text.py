@@ -42,14 +42,18 @@ def render_table(table: Table, width: int = 160) -> str:
 
 def render_answer(answer: Answer, show_query: bool = False) -> str:
     """An answer: what was understood, the rows with their sources, notes, and the query."""
-    heading = f"{answer.question.description}\n{answer.entity.label} = {shorten(answer.entity.iri)}\n"
+    heading = (
+        f"{answer.question.description}\n{answer.entity.label} = {shorten(answer.entity.iri)}\n"
+    )
     text = heading + render_table(answer.table)
     if not answer.table.rows:
         text += "No rows: the graph holds no such statement.\n"
     text += "".join(f"Note: {note}\n" for note in answer.notes)
     if show_query:
-        text += f"\nQuery ({answer.question.query}.rq), with ?{answer.question.variable} = " \
-                f"<{answer.entity.iri}>:\n{answer.query}"
+        text += (
+            f"\nQuery ({answer.question.query}.rq), with ?{answer.question.variable} = "
+            f"<{answer.entity.iri}>:\n{answer.query}"
+        )
     return text
 
 
@@ -69,5 +73,7 @@ def render_stats(stats: Stats) -> str:
     sources = RichTable("source", "statements", header_style="bold")
     for label, count in stats.sources.items():
         sources.add_row(label, str(count))
-    summary = f"{stats.statements} statements in {stats.graphs} graphs ({len(stats.sources)} sources)"
+    summary = (
+        f"{stats.statements} statements in {stats.graphs} graphs ({len(stats.sources)} sources)"
+    )
     return _console_text(classes, summary, sources)
