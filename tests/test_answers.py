@@ -10,9 +10,9 @@ ID = "https://w3id.org/genvid-kg/id/"
 
 
 @pytest.fixture
-def answer(built, built_settings):
+def answer(any_store, built_settings):
     def run(question: str):
-        return ask(built, built_settings.queries_dir, question)
+        return ask(any_store, built_settings.queries_dir, question)
 
     return run
 
@@ -37,20 +37,20 @@ def test_which_models_use_dit_names_the_undisclosed(answer):
     assert "Runway Gen-4" in note or "Runway Gen 4" in note
 
 
-def test_names_match_labels_and_alternative_labels_in_any_case(built):
+def test_names_match_labels_and_alternative_labels_in_any_case(any_store):
     dit = ID + "architecture/dit"
     for name in ("DiT", "dit", "Diffusion Transformer"):
-        assert [e.iri for e in resolve(built, ("architecture",), name)] == [dit]
+        assert [e.iri for e in resolve(any_store, ("architecture",), name)] == [dit]
 
 
-def test_chinese_alternative_label(built):
-    (kling,) = resolve(built, ("org",), "快手")
+def test_chinese_alternative_label(any_store):
+    (kling,) = resolve(any_store, ("org",), "快手")
     assert kling.iri == ID + "org/kuaishou"
 
 
-def test_unknown_name_suggests_the_closest(built):
+def test_unknown_name_suggests_the_closest(any_store):
     with pytest.raises(UnknownEntityError) as caught:
-        resolve(built, ("architecture",), "DiX")
+        resolve(any_store, ("architecture",), "DiX")
     assert str(caught.value) == "no architecture named 'DiX'; did you mean DiT?"
 
 
@@ -110,16 +110,16 @@ def test_models_of_the_gan_era(answer):
     assert {"MoCoGAN", "DVD-GAN", "DIGAN", "TGAN", "VideoGPT"} <= models
 
 
-def test_videogpt_sits_in_two_eras(built):
+def test_videogpt_sits_in_two_eras(any_store):
     eras = select(
-        built,
+        any_store,
         f"SELECT ?era WHERE {{ <{ID}model/videogpt> kg:inEra/rdfs:label ?era }}",
     ).column("era")
     assert len(eras) == 2
 
 
-def test_roadmap_order_follows_the_report(built):
-    table = select(built, "SELECT ?e ?d WHERE { ?e kg:date ?d }")
+def test_roadmap_order_follows_the_report(any_store):
+    table = select(any_store, "SELECT ?e ?d WHERE { ?e kg:date ?d }")
     dates = dict(zip(table.column("e"), table.column("d"), strict=True))
     order = [
         "architecture/vae",
@@ -137,10 +137,10 @@ def test_roadmap_order_follows_the_report(built):
     assert dates[ID + "architecture/dit"].startswith("2022-12")
 
 
-def test_market_figures(built, built_settings):
+def test_market_figures(any_store, built_settings):
     from kg.query import get_named_query
 
-    table = select(built, get_named_query(built_settings.queries_dir, "market-size").text)
+    table = select(any_store, get_named_query(built_settings.queries_dir, "market-size").text)
     usd = {
         period: value
         for period, value, unit in zip(
@@ -152,18 +152,18 @@ def test_market_figures(built, built_settings):
     assert usd == {"2024": 615000000, "2025": 717000000, "2032": 2563000000}
 
 
-def test_web_visits_sora_in_chatgpt(built):
+def test_web_visits_sora_in_chatgpt(any_store):
     table = select(
-        built,
+        any_store,
         f"SELECT ?v WHERE {{ ?o kg:about <{ID}product/sora-in-chatgpt> ; "
         f"kg:measure <{ID}measure/web-visits> ; kg:value ?v }}",
     )
     assert table.column("v") == [63340000]
 
 
-def test_runway_keeps_both_arr_figures(built):
+def test_runway_keeps_both_arr_figures(any_store):
     table = select(
-        built,
+        any_store,
         f"SELECT ?v WHERE {{ ?o kg:about <{ID}org/runway> ; kg:measure <{ID}measure/arr> ; kg:value ?v }}",
     )
     assert sorted(table.column("v")) == [84000000, 265000000]

@@ -131,7 +131,7 @@ def serialize_outcome(outcome: QueryOutcome, fmt: str) -> bytes:
     """
     if fmt not in RESULT_FORMATS:
         raise BadParameterError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
-    if isinstance(outcome, ox.QueryTriples):
+    if not isinstance(outcome, ox.QuerySolutions | ox.QueryBoolean):
         rdf_format = {"json": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}.get(
             fmt, ox.RdfFormat.N_TRIPLES
         )

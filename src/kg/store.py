@@ -12,12 +12,14 @@ old graph or the new one, never a mix, and a failed build leaves ``current`` unt
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+import httpx
 import pyoxigraph as ox
 
 from kg.errors import QueryEvaluationError, QuerySyntaxError, StoreError
@@ -27,12 +29,14 @@ __all__ = [
     "EmbeddedStore",
     "MemoryStore",
     "QueryOutcome",
+    "RemoteStore",
     "Store",
+    "is_remote",
     "open_store",
     "replace_contents",
 ]
 
-QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 _KEEP_BUILDS = 3
 
 
@@ -70,14 +74,12 @@ def _run(
         raise QueryEvaluationError(f"query failed: {error}") from None
 
 
-def _syntax_error(message: str) -> QuerySyntaxError:
+def _syntax_error(message: str, line_offset: int = 0) -> QuerySyntaxError:
     """Pull line and column out of the parser's "error at L:C: ..." message."""
-    import re
-
-    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    match = re.search(r"error at (\d+):(\d+): (.*)", message, re.S)
     if match:
-        return QuerySyntaxError(match[3], int(match[1]), int(match[2]))
-    return QuerySyntaxError(message)
+        return QuerySyntaxError(match[3].strip(), int(match[1]) - line_offset, int(match[2]))
+    return QuerySyntaxError(message.strip())
 
 
 class MemoryStore:
@@ -148,14 +150,165 @@ class EmbeddedStore:
         return len(self._open_current())
 
 
-def open_store(location: str) -> EmbeddedStore | MemoryStore:
-    """Open the store a location names: ``memory`` or a folder.
+class RemoteStore:
+    """Any SPARQL 1.1 server over HTTP (Oxigraph server, Fuseki, GraphDB, Virtuoso, QLever...).
+
+    ``location`` is the query endpoint; a bare server URL (no path) means the Oxigraph layout
+    ``/query`` and ``/update``. The server should treat its default graph as the union of the
+    named graphs (``oxigraph serve --union-default-graph``, Fuseki ``tdb:unionDefaultGraph``)
+    so that queries need no GRAPH clause, as on the embedded store.
+    """
+
+    def __init__(self, location: str, timeout: float = 60.0) -> None:
+        self.location = location
+        bare = httpx.URL(location).path in ("", "/")
+        self.query_url = location.rstrip("/") + "/query" if bare else location
+        self.update_url = (
+            location.rstrip("/") + "/update"
+            if bare
+            else re.sub(r"/(query|sparql)$", "/update", location)
+        )
+        self._client = httpx.Client(timeout=timeout)
+
+    def query(
+        self, text: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
+    ) -> QueryOutcome:
+        body = _PREFIX_LINE + "\n" + _bind_values(text, substitutions or {})
+        response = self._post(
+            self.query_url,
+            body,
+            "application/sparql-query",
+            accept="application/sparql-results+json, application/n-triples;q=0.9",
+        )
+        if response.status_code == 400:
+            raise _syntax_error(response.text, line_offset=1)
+        if response.status_code >= 400:
+            raise QueryEvaluationError(
+                f"{self.query_url} answered HTTP {response.status_code}: {response.text[:500]}"
+            )
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == "application/n-triples":
+            return [q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+        results_format = ox.QueryResultsFormat.from_media_type(media)
+        if results_format is None:
+            raise QueryEvaluationError(f"{self.query_url} answered with unexpected type {media!r}")
+        return ox.parse_query_results(response.content, format=results_format)
+
+    def version(self) -> str:
+        """Remote contents can change behind our back: no version, so nothing is cached."""
+        return ""
+
+    def replace(self, quads: Iterable[ox.Quad]) -> None:
+        """Replace the server's whole dataset in one SPARQL Update request.
+
+        One request is one transaction on Oxigraph and most servers, so readers see the old
+        dataset or the new one.
+
+        Raises:
+            StoreError: the server is unreachable or refuses updates (read-only).
+        """
+        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
+        update = "DROP ALL ;\nINSERT DATA {\n" + _nquads_to_update(nquads) + "}\n"
+        response = self._post(self.update_url, update, "application/sparql-update")
+        if response.status_code >= 400:
+            raise StoreError(
+                f"{self.update_url} refused the update (HTTP {response.status_code}: "
+                f"{response.text.strip()[:300]}). The server may be read-only: give its update "
+                "endpoint, or load a dump with the server's own tools (e.g. `oxigraph load "
+                "--location DIR --file graph.nq`); `kg --store DIR build` writes a local store."
+            )
+
+    def _post(self, url: str, body: str, content_type: str, accept: str = "*/*") -> httpx.Response:
+        try:
+            return self._client.post(
+                url,
+                content=body.encode(),
+                headers={"content-type": content_type, "accept": accept},
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+
+    def __len__(self) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(next(iter(result))["n"].value)
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections."""
+        self._client.close()
+
+    def __del__(self) -> None:
+        self._client.close()
+
+
+_PREFIX_LINE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
+
+
+def _bind_values(text: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """Bind variables over HTTP with a VALUES block at the top of the WHERE group.
+
+    The terms are serialized by pyoxigraph (escaped N-Triples syntax), never by string pasting,
+    and sit where a local substitution would bind them, so the server can use them early.
+    """
+    if not substitutions:
+        return text
+    values = " ".join(f"VALUES {variable} {{ {term} }}" for variable, term in substitutions.items())
+    brace = _first_group(text)
+    return f"{text[: brace + 1]} {values} {text[brace + 1 :]}"
+
+
+def _first_group(text: str) -> int:
+    """Index of the first ``{`` outside comments, strings and IRIs: the WHERE group's start."""
+    in_comment = in_iri = False
+    quote = ""
+    for index, char in enumerate(text):
+        if in_comment:
+            in_comment = char != "\n"
+        elif quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif in_iri:
+            in_iri = char != ">"
+        elif char == "#":
+            in_comment = True
+        elif char in "\"'":
+            quote = char
+        elif char == "<" and re.match(r"<[^\s<>\"{}|^`]*>", text[index:]):
+            in_iri = True
+        elif char == "{":
+            return index
+    raise QuerySyntaxError("the query has no WHERE group to bind values in")
+
+
+def _nquads_to_update(nquads: str) -> str:
+    """Turn N-Quads lines into INSERT DATA blocks, one GRAPH block per graph."""
+    by_graph: dict[str, list[str]] = {}
+    for line in nquads.splitlines():
+        if not line.strip():
+            continue
+        quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
+        graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+        by_graph.setdefault(graph, []).append(str(quad.triple) + " .")
+    blocks = []
+    for graph, triples in by_graph.items():
+        body = "\n".join(triples)
+        blocks.append(f"GRAPH {graph} {{\n{body}\n}}\n" if graph else body + "\n")
+    return "".join(blocks)
+
+
+def is_remote(location: str) -> bool:
+    """Whether a store location is a SPARQL server URL."""
+    return location.startswith(("http://", "https://"))
+
+
+def open_store(location: str) -> EmbeddedStore | MemoryStore | RemoteStore:
+    """Open the store a location names: ``memory``, an ``http(s)://`` SPARQL server, or a folder.
 
     Raises:
         StoreError: the folder holds no build or cannot be read.
     """
     if location == "memory":
         return MemoryStore()
+    if is_remote(location):
+        return RemoteStore(location)
     return EmbeddedStore(location)
 
 

@@ -16,7 +16,7 @@ from kg.build.validate import check_provenance, check_shapes, declared_sources, 
 from kg.config import Settings
 from kg.errors import ParseError, ValidationError
 from kg.namespaces import ONTOLOGY_GRAPH
-from kg.store import MemoryStore, replace_contents
+from kg.store import MemoryStore, RemoteStore, is_remote, replace_contents
 
 __all__ = ["BuildReport", "Inputs", "build", "collect", "validate_inputs"]
 
@@ -63,9 +63,7 @@ def _data_files(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                p for p in sorted(path.iterdir()) if p.suffix in (*_RDF_SUFFIXES, ".csv")
-            )
+            found.extend(p for p in sorted(path.iterdir()) if p.suffix in (*_RDF_SUFFIXES, ".csv"))
         elif path.exists():
             found.append(path)
         else:
@@ -131,6 +129,9 @@ def build(
     if target is not None:
         target.replace(quads)
         location = target.location
+    elif is_remote(settings.store):
+        RemoteStore(settings.store).replace(quads)
+        location = settings.store
     else:
         replace_contents(settings.store, quads)
         location = settings.store

@@ -75,7 +75,8 @@ def read_observations(path: Path, label: str) -> tuple[list[ox.Quad], Locations]
                 )
             node, row_quads = _row_quads(row, label, line)
             if (first := seen.setdefault(row["id"], line)) != line:
-                raise ParseError(label, line, None, f"duplicate id {row['id']!r} (first on line {first})")
+                message = f"duplicate id {row['id']!r} (first on line {first})"
+                raise ParseError(label, line, None, message)
             quads.extend(row_quads)
             locations.add(node.value, label, line, typed=True)
     except csv.Error as error:
@@ -97,7 +98,7 @@ def _row_quads(row: dict[str, str], label: str, line: int) -> tuple[ox.NamedNode
     graph = ox.NamedNode(DATA_PREFIXES["src"] + row["source"].strip())
     triples: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (_RDF_TYPE, ox.NamedNode(str(KG.Observation))),
-        (ox.NamedNode(str(KG.measure)), ox.NamedNode(DATA_PREFIXES["measure"] + row["measure"].strip())),
+        (_node(KG.measure), ox.NamedNode(DATA_PREFIXES["measure"] + row["measure"].strip())),
         (ox.NamedNode(str(KG.value)), _decimal(row["value"], fail)),
         (ox.NamedNode(str(KG.unit)), ox.Literal(row["unit"].strip())),
         (ox.NamedNode(str(KG.period)), _date(row["period"], "period", fail)),
@@ -124,12 +125,16 @@ def _row_quads(row: dict[str, str], label: str, line: int) -> tuple[ox.NamedNode
     if value := row["rank"].strip():
         if not value.isdigit():
             raise fail("rank", f"{value!r} is not a whole number")
-        triples.append((ox.NamedNode(str(KG.rank)), ox.Literal(value, datatype=ox.NamedNode(_XSD + "integer"))))
+        triples.append((_node(KG.rank), ox.Literal(value, datatype=_node(_XSD + "integer"))))
     if value := row["forecast"].strip().lower():
         if value not in ("true", "false"):
             raise fail("forecast", f"{value!r} is not true or false")
-        triples.append((ox.NamedNode(str(KG.isForecast)), ox.Literal(value, datatype=ox.NamedNode(_XSD + "boolean"))))
+        triples.append((_node(KG.isForecast), ox.Literal(value, datatype=_node(_XSD + "boolean"))))
     return node, [ox.Quad(node, p, o, graph) for p, o in triples]
+
+
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
 
 
 def _decimal(text: str, fail) -> ox.Literal:

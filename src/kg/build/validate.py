@@ -107,7 +107,8 @@ def _name(term) -> str:
             return "sh:" + str(term).rsplit("#", 1)[1]
         return short
     if isinstance(term, Literal):
-        return term.n3(namespace_manager=None).replace("<http://www.w3.org/2001/XMLSchema#", "xsd:").replace(">", "")
+        text = term.n3(namespace_manager=None)
+        return text.replace("<http://www.w3.org/2001/XMLSchema#", "xsd:").replace(">", "")
     return "(a blank node)"
 
 
@@ -124,18 +125,30 @@ def check_provenance(
             file, line = where.find(subject) or (label, 0)
             if isinstance(graph, ox.DefaultGraph):
                 key = (label, f"default:{subject}")
-                message = "statement has no source: put it inside a source's graph block, src:SOURCE { ... }"
+                message = (
+                    "statement has no source: put it inside a source's graph block, "
+                    "src:SOURCE { ... }"
+                )
                 path = shorten(quad.predicate.value)
             elif graph.value not in allowed:
                 key = (label, graph.value)
-                message = f"graph {shorten(graph.value)} is not a declared kg:Source; declare it in data/sources.trig"
+                message = (
+                    f"graph {shorten(graph.value)} is not a declared kg:Source; "
+                    "declare it in data/sources.trig"
+                )
                 path = "(graph)"
-                file, line = label, where.find(subject)[1] if where.find(subject) else 0
             else:
                 continue
             violations.setdefault(
                 key,
-                Violation(file, line, shorten(subject) if subject else "(a blank node)", path, message, "kg:ProvenanceRule"),
+                Violation(
+                    file,
+                    line,
+                    shorten(subject) if subject else "(a blank node)",
+                    path,
+                    message,
+                    "kg:ProvenanceRule",
+                ),
             )
     return list(violations.values())
 

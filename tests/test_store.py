@@ -1,0 +1,55 @@
+"""Every backend answers alike; remote failures are one clear line."""
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import QuerySyntaxError, StoreError
+from kg.query import named_queries, run_query, select
+from kg.store import RemoteStore, open_store
+from kg.terms import to_text
+
+from .conftest import free_port
+
+
+def _rows(store, text):
+    table = select(store, text)
+    return sorted(tuple(to_text(t) for t in row) for row in table.rows)
+
+
+def test_every_named_query_gives_the_same_rows_on_every_backend(any_store, built, built_settings):
+    for query in named_queries(built_settings.queries_dir).values():
+        assert _rows(any_store, query.text) == _rows(built, query.text), query.name
+
+
+def test_bound_values_work_on_every_backend(any_store):
+    text = "SELECT ?m ?label WHERE { ?m rdfs:label ?label }"
+    sora = ox.NamedNode("https://w3id.org/genvid-kg/id/model/sora")
+    assert select(any_store, text, {"m": sora}).column("label") == ["Sora"]
+
+
+def test_syntax_error_line_and_column_on_every_backend(any_store):
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_query(any_store, "SELECT *\nWHERE { ?s ?p }")
+    assert (caught.value.line, caught.value.column) == (2, 16)
+
+
+def test_construct_returns_triples_on_every_backend(any_store):
+    text = "CONSTRUCT { ?m rdfs:label ?l } WHERE { ?m a kg:Era ; rdfs:label ?l }"
+    assert len(list(run_query(any_store, text))) == 4
+
+
+def test_unreachable_server_is_one_clear_line():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(StoreError) as caught:
+        len(open_store(url))
+    assert str(caught.value).startswith(f"cannot reach the SPARQL server at {url}/query: ")
+    assert caught.value.exit_code == 2
+
+
+def test_server_that_refuses_updates_says_how_to_load(oxigraph_server):
+    store = RemoteStore(oxigraph_server + "/query")
+    store.update_url = oxigraph_server + "/nowhere"
+    with pytest.raises(StoreError) as caught:
+        store.replace([])
+    assert "refused the update (HTTP 404" in str(caught.value)
+    assert "oxigraph load --location DIR --file graph.nq" in str(caught.value)
