@@ -11,9 +11,12 @@ from pathlib import Path
 
 import click
 import pyoxigraph as ox
+from rich.console import Console
+from rich.progress import Progress
 
 from kg.answers import ask
 from kg.build import build, validate_inputs
+from kg.build.imports import import_file
 from kg.config import Settings
 from kg.errors import KgError
 from kg.namespaces import expand_curie
@@ -212,6 +215,28 @@ def ask_command(
         if fmt == "csv"
         else frame.to_json(orient="records", force_ascii=False)
     )
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Load RDF files (N-Triples, Turtle, TriG, N-Quads, JSON-LD; .gz too), one graph each.
+
+    Each file's graph is complete or absent; rebuilding the curated data keeps imported graphs.
+    """
+    settings = _settings(ctx)
+    with Progress(
+        transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)
+    ) as bar:
+
+        def progress(stream, total, name):
+            return bar.wrap_file(stream, total=total, description=f"importing {name}")
+
+        for path in files:
+            report = import_file(settings.store, path, progress)
+            count = f"{report.quads} statements" if report.quads is not None else "loaded"
+            click.echo(f"{path}: {count} into graph <{report.graph}>")
 
 
 @cli.command()

@@ -15,22 +15,24 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 import httpx
 import pyoxigraph as ox
 
 from kg.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-from kg.namespaces import PREFIXES
+from kg.namespaces import ID, PREFIXES
 
 __all__ = [
+    "IMPORT_GRAPH_PREFIX",
     "EmbeddedStore",
     "MemoryStore",
     "QueryOutcome",
     "RemoteStore",
     "Store",
+    "extend_contents",
     "is_remote",
     "open_store",
     "replace_contents",
@@ -38,6 +40,8 @@ __all__ = [
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 _KEEP_BUILDS = 3
+#: Graphs written by ``kg import``: one per imported file, kept across rebuilds.
+IMPORT_GRAPH_PREFIX = ID + "source/import-"
 
 
 class Store(Protocol):
@@ -168,6 +172,11 @@ class RemoteStore:
             if bare
             else re.sub(r"/(query|sparql)$", "/update", location)
         )
+        self.graph_store_url = (
+            location.rstrip("/") + "/store"
+            if bare
+            else re.sub(r"/(query|sparql)$", "/data", location)
+        )
         self._client = httpx.Client(timeout=timeout)
 
     def query(
@@ -207,8 +216,17 @@ class RemoteStore:
         Raises:
             StoreError: the server is unreachable or refuses updates (read-only).
         """
-        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
-        update = "DROP ALL ;\nINSERT DATA {\n" + _nquads_to_update(nquads) + "}\n"
+        self._update("DROP ALL ;\n" + _insert_data(quads))
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one SPARQL Update request.
+
+        Raises:
+            StoreError: the server is unreachable or refuses updates.
+        """
+        self._update(_insert_data(quads))
+
+    def _update(self, update: str) -> None:
         response = self._post(self.update_url, update, "application/sparql-update")
         if response.status_code >= 400:
             raise StoreError(
@@ -217,6 +235,31 @@ class RemoteStore:
                 "endpoint, or load a dump with the server's own tools (e.g. `oxigraph load "
                 "--location DIR --file graph.nq`); `kg --store DIR build` writes a local store."
             )
+
+    def load_graph(self, data: IO[bytes], media_type: str, graph: str) -> httpx.Response:
+        """Stream a file into one graph with the Graph Store Protocol (HTTP PUT: replace).
+
+        Returns the server's response; the caller turns a 400 into a located parse error.
+
+        Raises:
+            StoreError: the server is unreachable or refuses writes.
+        """
+        try:
+            response = self._client.put(
+                self.graph_store_url,
+                params={"graph": graph},
+                content=iter(lambda: data.read(1 << 20), b""),
+                headers={"content-type": media_type},
+            )
+        except httpx.HTTPError as error:
+            url = self.graph_store_url
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+        if response.status_code > 400:
+            raise StoreError(
+                f"{self.graph_store_url} refused the upload (HTTP {response.status_code}: "
+                f"{response.text.strip()[:300]})"
+            )
+        return response
 
     def _post(self, url: str, body: str, content_type: str, accept: str = "*/*") -> httpx.Response:
         try:
@@ -278,20 +321,17 @@ def _first_group(text: str) -> int:
     raise QuerySyntaxError("the query has no WHERE group to bind values in")
 
 
-def _nquads_to_update(nquads: str) -> str:
-    """Turn N-Quads lines into INSERT DATA blocks, one GRAPH block per graph."""
+def _insert_data(quads: Iterable[ox.Quad]) -> str:
+    """An INSERT DATA request with one GRAPH block per graph; terms serialized by pyoxigraph."""
     by_graph: dict[str, list[str]] = {}
-    for line in nquads.splitlines():
-        if not line.strip():
-            continue
-        quad = next(iter(ox.parse(line, format=ox.RdfFormat.N_QUADS)))
+    for quad in quads:
         graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
-        by_graph.setdefault(graph, []).append(str(quad.triple) + " .")
-    blocks = []
-    for graph, triples in by_graph.items():
-        body = "\n".join(triples)
-        blocks.append(f"GRAPH {graph} {{\n{body}\n}}\n" if graph else body + "\n")
-    return "".join(blocks)
+        by_graph.setdefault(graph, []).append(f"{quad.triple} .")
+    blocks = [
+        f"GRAPH {graph} {{\n" + "\n".join(triples) + "\n}\n" if graph else "\n".join(triples)
+        for graph, triples in by_graph.items()
+    ]
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}\n"
 
 
 def is_remote(location: str) -> bool:
@@ -315,27 +355,73 @@ def open_store(location: str) -> EmbeddedStore | MemoryStore | RemoteStore:
 def replace_contents(location: str, quads: list[ox.Quad]) -> str:
     """Write ``quads`` as a new build of the store at ``location`` and publish it atomically.
 
-    The new build is complete on disk before the ``current`` symlink moves, so a crash or an error
-    at any step leaves the previous build answering. Returns the new build's folder name.
+    Imported graphs (``kg import``) of the current build are carried over, so a rebuild of the
+    curated data keeps what users imported. The new build is complete on disk before the
+    ``current`` symlink moves: an error at any step leaves the previous build answering.
+    Returns the new build's folder name.
 
     Raises:
         StoreError: the folder cannot be written.
     """
+
+    def fill(store: ox.Store, current: ox.Store | None) -> None:
+        store.bulk_extend(quads)
+        for graph in _import_graphs(current):
+            store.bulk_extend(current.quads_for_pattern(None, None, None, graph))
+
+    return _derive_build(location, fill, copy_current=False)
+
+
+def extend_contents(location: str, change: Callable[[ox.Store], None]) -> str:
+    """Publish a new build made of the current one plus ``change`` (e.g. an import).
+
+    The copy uses hard links to the current build's immutable files, so it is cheap; if
+    ``change`` raises, the copy is discarded and the current build stays published.
+
+    Raises:
+        StoreError: the folder cannot be written.
+        Whatever ``change`` raises, after cleaning up.
+    """
+    return _derive_build(location, lambda store, _current: change(store), copy_current=True)
+
+
+def _import_graphs(current: ox.Store | None) -> list[ox.NamedNode]:
+    if current is None:
+        return []
+    return [
+        g
+        for g in current.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value.startswith(IMPORT_GRAPH_PREFIX)
+    ]
+
+
+def _derive_build(
+    location: str,
+    fill: Callable[[ox.Store, ox.Store | None], None],
+    copy_current: bool,
+) -> str:
     root = Path(location)
     builds = root / "builds"
     name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    target = builds / name
     try:
         builds.mkdir(parents=True, exist_ok=True)
-        store = ox.Store(str(builds / name))
-        store.bulk_extend(quads)
+        current = EmbeddedStore(location)._open_current() if (root / "current").exists() else None
+        if copy_current and current is not None:
+            current.backup(str(target))
+        store = ox.Store(str(target))
+        fill(store, current)
         store.flush()
         del store
         staging = root / f".current-{name}"
         os.symlink(os.path.join("builds", name), staging)
         os.replace(staging, root / "current")
     except OSError as error:
-        shutil.rmtree(builds / name, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"{location}: cannot write the store: {error}") from None
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     _prune(builds, keep=name)
     return name
 

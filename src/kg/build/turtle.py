@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from kg.build.locations import Locations
 from kg.errors import ParseError
 
-__all__ = ["read_rdf", "read_text"]
+__all__ = ["locate_subjects", "parse_error", "read_rdf", "read_text"]
 
 _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 _PREFIX = re.compile(r"@prefix\s+([\w-]*):\s*<([^>]*)>\s*\.", re.I)
@@ -57,7 +57,7 @@ def read_rdf(
     try:
         quads = list(ox.parse(text, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as error:
-        raise _parse_error(label, error) from None
+        raise parse_error(label, error) from None
     if default_graph is not None:
         graph = ox.NamedNode(default_graph)
         quads = [
@@ -69,7 +69,8 @@ def read_rdf(
     return quads, locate_subjects(text, label)
 
 
-def _parse_error(label: str, error: SyntaxError) -> ParseError:
+def parse_error(label: str, error: SyntaxError) -> ParseError:
+    """Turn a pyoxigraph SyntaxError into a ParseError with file, line and column."""
     message = str(error.msg or error)
     found = _POSITION.search(message)
     line = error.lineno or (int(found[1]) if found else None)

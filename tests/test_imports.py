@@ -1,0 +1,96 @@
+"""`kg import`: one graph per file, complete or absent, kept across rebuilds, on every backend."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.build.imports import graph_for, import_file
+from kg.errors import BadParameterError, ParseError
+from kg.query import select
+from kg.store import RemoteStore, open_store
+
+from .conftest import MINI
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }"
+LINES = "".join(f'<http://ex.org/m{i}> <http://ex.org/p> "{i}" .\n' for i in range(1000))
+
+
+def _count(store, graph: str) -> int:
+    return select(store, COUNT % graph).column("n")[0]
+
+
+@pytest.fixture
+def store_dir(settings):
+    build(settings, [MINI])
+    return settings.store
+
+
+def test_import_gzip_ntriples_into_its_own_graph(store_dir, tmp_path: Path):
+    path = tmp_path / "catalog.nt.gz"
+    path.write_bytes(gzip.compress(LINES.encode()))
+    report = import_file(store_dir, path)
+    assert report.graph == "https://w3id.org/genvid-kg/id/source/import-catalog"
+    store = open_store(store_dir)
+    assert _count(store, report.graph) == 1000 + 6  # the data and its own source record
+    kind = select(store, f"SELECT ?k WHERE {{ <{report.graph}> kg:sourceKind ?k }}")
+    assert kind.column("k") == ["import"]
+
+
+def test_import_jsonld_and_turtle(store_dir, tmp_path: Path):
+    jsonld = tmp_path / "one.jsonld"
+    jsonld.write_text(json.dumps({"@id": "http://ex.org/x", "http://ex.org/p": "v"}))
+    turtle = tmp_path / "two.ttl"
+    turtle.write_text("@prefix ex: <http://ex.org/> . ex:y ex:p ex:z .")
+    for path in (jsonld, turtle):
+        import_file(store_dir, path)
+    store = open_store(store_dir)
+    assert _count(store, graph_for(jsonld)) == 7
+    assert _count(store, graph_for(turtle)) == 7
+
+
+def test_syntax_error_names_the_line_and_loads_nothing(store_dir, tmp_path: Path):
+    good = tmp_path / "data.nt"
+    good.write_text(LINES)
+    import_file(store_dir, good)
+    broken = LINES + "<http://ex.org/x> <http://ex.org/p> .\n"
+    good.write_text(broken)
+    with pytest.raises(ParseError) as caught:
+        import_file(store_dir, good)
+    assert caught.value.line == 1001
+    assert str(caught.value).startswith(f"{good}:1001:")
+    # The earlier import of the same file is complete, not half-replaced.
+    assert _count(open_store(store_dir), graph_for(good)) == 1006
+
+
+def test_rebuild_keeps_imported_graphs(store_dir, settings, tmp_path: Path):
+    path = tmp_path / "extra.nt"
+    path.write_text(LINES)
+    import_file(store_dir, path)
+    build(settings, [MINI])
+    assert _count(open_store(store_dir), graph_for(path)) == 1006
+
+
+def test_unknown_extension_names_the_accepted_ones(store_dir, tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b")
+    with pytest.raises(
+        BadParameterError, match=r"cannot tell the RDF format; use one of .nt\[.gz\]"
+    ):
+        import_file(store_dir, path)
+
+
+def test_import_into_a_remote_server(oxigraph_server, tmp_path: Path):
+    path = tmp_path / "remote.nt"
+    path.write_text(LINES)
+    import_file(oxigraph_server, path)
+    store = RemoteStore(oxigraph_server)
+    assert _count(store, graph_for(path)) == 1006
+    path.write_text(LINES + "<broken\n")
+    with pytest.raises(ParseError) as caught:
+        import_file(oxigraph_server, path)
+    assert str(caught.value).startswith(str(path))
+    assert _count(store, graph_for(path)) == 1006
+    store.close()
