@@ -8,6 +8,10 @@ so edges print ``str(error)`` and never wrap it again::
     ├── ValidationError         SHACL or provenance violations, one Violation per problem
     ├── QuerySyntaxError        a SPARQL query does not parse (line, column)
     ├── QueryEvaluationError    a query parsed but failed while running
+    │   ├── QueryTimeoutError   it ran longer than the time limit and was stopped
+    │   └── ResultTooLargeError its result is larger than the cap
+    ├── QueryRefusedError       the endpoint will not run it (SERVICE to another host, an update)
+    ├── BusyError               too many queries at once; try again shortly
     ├── NotFoundError           no such entity, named query or question
     │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
     ├── BadParameterError       a value in the wrong form (a date, a format name)
@@ -20,11 +24,15 @@ from dataclasses import dataclass
 
 __all__ = [
     "BadParameterError",
+    "BusyError",
     "KgError",
     "NotFoundError",
     "ParseError",
     "QueryEvaluationError",
+    "QueryRefusedError",
     "QuerySyntaxError",
+    "QueryTimeoutError",
+    "ResultTooLargeError",
     "StoreError",
     "UnknownEntityError",
     "ValidationError",
@@ -97,6 +105,22 @@ class QuerySyntaxError(KgError):
 
 class QueryEvaluationError(KgError):
     """A query parsed but could not be evaluated."""
+
+
+class QueryTimeoutError(QueryEvaluationError):
+    """A query ran past its time limit; its worker was stopped."""
+
+
+class ResultTooLargeError(QueryEvaluationError):
+    """A result exceeded the size cap; the message says how to page."""
+
+
+class QueryRefusedError(KgError):
+    """The endpoint refuses to run a query (federation to a host not allowed, an update)."""
+
+
+class BusyError(KgError):
+    """Every query slot is taken and the waiting line is full."""
 
 
 class NotFoundError(KgError):

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryEvaluationError, QuerySyntaxError, StoreError
 from kg.namespaces import ID, PREFIXES
+from kg.sparql_text import tokens
 
 __all__ = [
     "IMPORT_GRAPH_PREFIX",
@@ -36,6 +37,7 @@ __all__ = [
     "is_remote",
     "open_store",
     "replace_contents",
+    "store_version",
 ]
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
@@ -301,23 +303,9 @@ def _bind_values(text: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.L
 
 def _first_group(text: str) -> int:
     """Index of the first ``{`` outside comments, strings and IRIs: the WHERE group's start."""
-    in_comment = in_iri = False
-    quote = ""
-    for index, char in enumerate(text):
-        if in_comment:
-            in_comment = char != "\n"
-        elif quote:
-            quote = "" if char == quote and text[index - 1] != "\\" else quote
-        elif in_iri:
-            in_iri = char != ">"
-        elif char == "#":
-            in_comment = True
-        elif char in "\"'":
-            quote = char
-        elif char == "<" and re.match(r"<[^\s<>\"{}|^`]*>", text[index:]):
-            in_iri = True
-        elif char == "{":
-            return index
+    for token in tokens(text):
+        if token.text == "{":
+            return token.start
     raise QuerySyntaxError("the query has no WHERE group to bind values in")
 
 
@@ -332,6 +320,19 @@ def _insert_data(quads: Iterable[ox.Quad]) -> str:
         for graph, triples in by_graph.items()
     ]
     return "INSERT DATA {\n" + "\n".join(blocks) + "\n}\n"
+
+
+def store_version(location: str) -> str:
+    """The published build of a store folder, read without opening the store ('' if unknown).
+
+    Cheap enough for every request (one readlink), so caches can key on it.
+    """
+    if location == "memory" or is_remote(location):
+        return ""
+    try:
+        return os.readlink(os.path.join(location, "current"))
+    except OSError:
+        return ""
 
 
 def is_remote(location: str) -> bool:

@@ -1,0 +1,103 @@
+"""Killable workers: timeouts that really stop the work, result caps, busy signals, caching."""
+
+import json
+import threading
+import time
+
+import pytest
+
+from kg.build import build
+from kg.errors import (
+    BadParameterError,
+    BusyError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ResultTooLargeError,
+)
+from kg.executor import Limits, QueryExecutor, QueryRequest
+
+from .conftest import MINI
+
+# A cross product that takes far longer than any limit here (checked: minutes).
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+LABELS = "SELECT ?l WHERE { ?m a kg:Model ; rdfs:label ?l } ORDER BY ?l"
+
+
+@pytest.fixture
+def executor(settings):
+    build(settings, [MINI])
+    pool = QueryExecutor(settings.store, Limits(timeout=1.5, workers=1, max_waiting=1))
+    yield pool
+    pool.close()
+
+
+def _labels(body: bytes) -> list[str]:
+    return [b["l"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+def test_runs_a_query_in_a_worker(executor):
+    media, body = executor.run(QueryRequest(LABELS))
+    assert media == "application/sparql-results+json"
+    assert _labels(body) == ["Sora", "Veo 2"]
+
+
+def test_timeout_stops_the_worker_and_the_next_query_runs(executor):
+    started = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match=r"ran longer than 1.5 s and was stopped"):
+        executor.run(QueryRequest(SLOW))
+    assert time.monotonic() - started < 10
+    assert executor.stats["timeouts"] == 1
+    assert _labels(executor.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo 2"]
+
+
+def test_result_cap_says_how_to_page(settings):
+    build(settings, [MINI])
+    pool = QueryExecutor(settings.store, Limits(max_result_bytes=200, workers=1))
+    try:
+        with pytest.raises(
+            ResultTooLargeError, match="page through it with ORDER BY, LIMIT and OFFSET"
+        ):
+            pool.run(QueryRequest("SELECT * WHERE { ?s ?p ?o }"))
+    finally:
+        pool.close()
+
+
+def test_syntax_errors_keep_line_and_column(executor):
+    with pytest.raises(QuerySyntaxError) as caught:
+        executor.run(QueryRequest("SELECT *\nWHERE { ?s ?p }"))
+    assert (caught.value.line, caught.value.column) == (2, 16)
+
+
+def test_busy_past_workers_plus_waiting(executor):
+    results: list[Exception | None] = []
+
+    def slow():
+        try:
+            executor.run(QueryRequest(SLOW))
+        except Exception as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=slow) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    with pytest.raises(BusyError, match="too many queries at once"):
+        executor.run(QueryRequest(LABELS + " "))
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(r, QueryTimeoutError) for r in results)
+
+
+def test_cache_is_keyed_on_the_published_build(executor, settings, tmp_path):
+    executor.run(QueryRequest(LABELS))
+    executor.run(QueryRequest(LABELS))
+    assert executor.stats["cache_hits"] == 1
+    extra = tmp_path / "world.trig"
+    extra.write_text((MINI / "world.trig").read_text().replace('"Veo 2"@en', '"Veo Two"@en'))
+    build(settings, [extra, MINI / "observations.csv"])
+    assert _labels(executor.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo Two"]
+
+
+def test_memory_store_is_refused():
+    with pytest.raises(BadParameterError, match="cannot see an in-memory store"):
+        QueryExecutor("memory")
