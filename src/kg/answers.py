@@ -112,7 +112,7 @@ _CLASS_NAMES = {
 }
 _NAMES = """
 SELECT ?class ?entity ?label ?name ?date WHERE {
-  ?entity a ?class ; rdfs:label ?label .
+  ?entity a/rdfs:subClassOf* ?class ; rdfs:label ?label .
   { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
   OPTIONAL { ?entity kg:date ?date }
 }"""
@@ -160,10 +160,24 @@ def resolve(store: Store, kinds: tuple[str, ...], name: str) -> list[Entity]:
                 matches[iri.value] = Entity(iri.value, label.value, date.value if date else None)
     if matches:
         return list(matches.values())
-    close = difflib.get_close_matches(wanted, everything, n=3, cutoff=0.5)
-    suggestions = list(dict.fromkeys(everything[c] for c in close))
+    suggestions = _closest(wanted, everything)
     kind_words = " or ".join(_CLASS_NAMES.get(k, k) for k in kinds)
     raise UnknownEntityError(kind_words, name, suggestions)
+
+
+def _closest(wanted: str, names: dict[str, str]) -> list[str]:
+    """The labels whose names are nearly as close to ``wanted`` as the closest one."""
+    scored = sorted(
+        (
+            (difflib.SequenceMatcher(None, wanted, name).ratio(), label)
+            for name, label in names.items()
+        ),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < 0.5:
+        return []
+    best = scored[0][0]
+    return list(dict.fromkeys(label for score, label in scored[:3] if score >= best - 0.1))
 
 
 def find_question(text: str) -> tuple[Question, re.Match[str]]:

@@ -10,6 +10,7 @@ from rdflib.term import URIRef
 
 __all__ = [
     "BASE",
+    "COMMON_PREFIXES",
     "DATA_PREFIXES",
     "ID",
     "KG",
@@ -58,6 +59,7 @@ class KG(DefinedNamespace):
     confidence: URIRef
     country: URIRef
     date: URIRef
+    dateUnknown: URIRef
     derivedFrom: URIRef
     developedBy: URIRef
     dimension: URIRef
@@ -91,8 +93,8 @@ class KG(DefinedNamespace):
     venue: URIRef
 
 
-#: The prefixes ``kg query``, ``/sparql`` and the browser predeclare, as Wikidata's service does.
-PREFIXES: dict[str, str] = {
+#: The common vocabularies' prefixes.
+COMMON_PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -137,6 +139,10 @@ DATA_PREFIXES: dict[str, str] = {
     ]
 }
 
+#: The prefixes ``kg query``, ``/sparql`` and the browser predeclare, as Wikidata's service does:
+#: the common vocabularies plus the entity prefixes the tables print (``model:sora``).
+PREFIXES: dict[str, str] = {**COMMON_PREFIXES, **DATA_PREFIXES}
+
 _ENTITY = re.compile(re.escape(ID) + r"(?P<kind>[a-z]+)/(?P<slug>[a-z0-9][a-z0-9.-]*)")
 
 
@@ -175,7 +181,7 @@ def expand_curie(curie: str) -> str:
         ValueError: the prefix is not one of the data prefixes or the common ones.
     """
     prefix, sep, local = curie.partition(":")
-    namespace = DATA_PREFIXES.get(prefix) or PREFIXES.get(prefix)
+    namespace = PREFIXES.get(prefix)
     if not sep or namespace is None:
         known = ", ".join(f"{p}:" for p in DATA_PREFIXES)
         raise ValueError(f"{curie!r} is not a CURIE with a known prefix ({known})")
@@ -188,7 +194,7 @@ def shorten(iri: str) -> str:
     >>> shorten("https://w3id.org/genvid-kg/id/model/sora")
     'model:sora'
     """
-    for prefix, namespace in (*DATA_PREFIXES.items(), *PREFIXES.items()):
+    for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"

@@ -238,8 +238,9 @@ class RemoteStore:
                 "--location DIR --file graph.nq`); `kg --store DIR build` writes a local store."
             )
 
-    def load_graph(self, data: IO[bytes], media_type: str, graph: str) -> httpx.Response:
-        """Stream a file into one graph with the Graph Store Protocol (HTTP PUT: replace).
+    def load_graph(self, data: IO[bytes], media_type: str, graph: str | None) -> httpx.Response:
+        """Stream a file with the Graph Store Protocol: PUT replaces ``graph``; with no graph,
+        POST adds a dataset (TriG, N-Quads) to the store.
 
         Returns the server's response; the caller turns a 400 into a located parse error.
 
@@ -247,9 +248,10 @@ class RemoteStore:
             StoreError: the server is unreachable or refuses writes.
         """
         try:
-            response = self._client.put(
+            response = self._client.request(
+                "PUT" if graph else "POST",
                 self.graph_store_url,
-                params={"graph": graph},
+                params={"graph": graph} if graph else None,
                 content=iter(lambda: data.read(1 << 20), b""),
                 headers={"content-type": media_type},
             )

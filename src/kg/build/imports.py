@@ -134,13 +134,10 @@ def _import_remote(
     graph: str,
     progress: ProgressWrapper | None,
 ) -> ImportReport:
-    if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-        raise BadParameterError(
-            f"{path}: a remote store takes triple files (N-Triples, Turtle, JSON-LD) per graph; "
-            "load datasets with the server's own loader"
-        )
+    # Triple files replace their graph; dataset files (TriG, N-Quads) add their own graphs.
+    target = None if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else graph
     with _open(path, compressed, progress) as stream:
-        response = store.load_graph(stream, fmt.media_type, graph)
+        response = store.load_graph(stream, fmt.media_type, target)
     if response.status_code == 400:
         found = re.search(r"line (\d+)(?: column (\d+))?", response.text)
         line = int(found[1]) if found else None

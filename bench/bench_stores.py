@@ -1,0 +1,236 @@
+"""Stores and scale: kg against raw pyoxigraph, rdflib's Memory store and a remote Oxigraph server.
+
+Run from the repository root (the `oxigraph` server comes with the test extras):
+
+    python bench/bench_stores.py                    # 10k and 100k triples, about a minute
+    python bench/bench_stores.py --sizes 10k,100k,1m   # adds 1M triples (several minutes)
+
+For each size it generates a lineage-shaped graph (bench/generate.py), writes it as N-Quads, and
+measures, for each backend, in a fresh process (so peak memory is that backend's own):
+load time, "which models use X" (X = a root architecture, followed through kg:derivedFrom*),
+the timeline query (queries/timeline.rq), the lineage export (kg.lineage, kg backends only) and
+peak memory (ru_maxrss). Backends:
+
+    kg        kg on the default embedded store (kg import, kg.query.select)
+    raw       raw pyoxigraph calls: Store.bulk_load and Store.query, rows materialised (the floor)
+    rdflib    rdflib's Memory store (Dataset, default_union), what a plain rdflib user gets
+    remote    kg on a remote Oxigraph server (oxigraph serve) over HTTP
+
+The ratio columns divide by the raw pyoxigraph time measured in the same run. Targets at 1M
+triples: kg/raw <= 1.2 for load and queries; rdflib/kg >= 20 on queries; kg peak < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+BACKENDS = ("raw", "kg", "remote", "rdflib")
+ROOT_ARCH = "https://w3id.org/genvid-kg/id/architecture/arch-00001"
+
+
+def _timed(action):
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def _queries() -> tuple[str, str]:
+    from kg.config import resource_dir
+    from kg.query import get_named_query
+
+    queries = resource_dir("queries")
+    return (
+        get_named_query(queries, "models-using-architecture").text,
+        get_named_query(queries, "timeline").text,
+    )
+
+
+def run_one(backend: str, data: Path, workdir: Path, server: str | None) -> dict:
+    """Measure one backend in this process; returns timings in seconds and peak memory in MB."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import PREFIXES
+
+    uses, timeline = _queries()
+    arch = ox.NamedNode(ROOT_ARCH)
+    out: dict[str, float | None] = {"lineage": None}
+    if backend == "raw":
+        store = ox.Store(str(workdir / "raw"))
+        out["load"], _ = _timed(lambda: store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS))
+
+        def run(text, bindings=None):
+            results = store.query(
+                text,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions=bindings,
+            )
+            names = [v.value for v in results.variables]
+            return [[s[n] for n in names] for s in results]
+
+        out["uses"], rows = _timed(lambda: run(uses, {ox.Variable("architecture"): arch}))
+        out["timeline"], _ = _timed(lambda: run(timeline))
+    elif backend == "rdflib":
+        from rdflib import Dataset, URIRef
+
+        dataset = Dataset(default_union=True)
+        out["load"], _ = _timed(lambda: dataset.parse(str(data), format="nquads"))
+
+        def run(text, bindings=None):
+            return list(dataset.query(text, initNs=PREFIXES, initBindings=bindings or {}))
+
+        out["uses"], rows = _timed(lambda: run(uses, {"architecture": URIRef(ROOT_ARCH)}))
+        out["timeline"], _ = _timed(lambda: run(timeline))
+    else:
+        from kg.build.imports import import_file
+        from kg.query import select
+        from kg.store import open_store
+
+        location = server if backend == "remote" else str(workdir / "kg")
+        out["load"], _ = _timed(lambda: import_file(location, data))
+        store = open_store(location)
+        out["uses"], table = _timed(lambda: select(store, uses, {"architecture": arch}))
+        rows = table.rows
+        out["timeline"], _ = _timed(lambda: select(store, timeline))
+        out["lineage"] = _lineage_export(store, workdir)
+    out["rows"] = len(rows)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _lineage_export(store, workdir: Path) -> float | None:
+    try:
+        from kg import lineage
+    except ImportError:
+        return None
+    export = getattr(lineage, "write_export", None)
+    build_graph = getattr(lineage, "lineage_graph", None)
+    if build_graph is None:
+        return None
+
+    def run():
+        graph = build_graph(store)
+        if export is not None:
+            export(graph, workdir / "lineage.json", "json")
+        return graph
+
+    seconds, _ = _timed(run)
+    return seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(workdir: Path) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(workdir / "server"), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not start")
+
+
+def measure(size: int, backends: list[str]) -> dict[str, dict]:
+    """Generate one size and measure each backend in its own process."""
+    import pyoxigraph as ox
+
+    from generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        sample = len(generate(1000, seed=7)) / 1000
+        quads = generate(max(10, round(size / sample)), seed=7)
+        data = workdir / "graph.nq"
+        data.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        results = {"triples": len(quads)}
+        del quads
+        server = None
+        try:
+            for backend in backends:
+                url = None
+                if backend == "remote":
+                    server, url = _start_server(workdir)
+                one = workdir / backend
+                one.mkdir()
+                completed = subprocess.run(
+                    [sys.executable, __file__, "--one", backend, str(data), str(one), url or ""],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results[backend] = json.loads(completed.stdout.strip().splitlines()[-1])
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait()
+        return results
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def report(size_name: str, results: dict) -> None:
+    """Print one size's table with ratios against raw pyoxigraph."""
+    base = results.get("raw")
+    print(f"\n{size_name}: {results['triples']:,} quads")
+    print(f"{'backend':<8} {'load s':>8} {'uses-X s':>9} {'timeline s':>10} {'lineage s':>9} "
+          f"{'peak MB':>8} {'rows':>6}  ratios vs raw (load / uses-X / timeline)")
+    for backend in BACKENDS:
+        if backend not in results:
+            continue
+        r = results[backend]
+        ratios = ""
+        if base and backend != "raw":
+            ratios = " / ".join(f"{r[k] / base[k]:.2f}x" for k in ("load", "uses", "timeline"))
+        print(f"{backend:<8} {_fmt(r['load']):>8} {_fmt(r['uses']):>9} {_fmt(r['timeline']):>10} "
+              f"{_fmt(r['lineage']):>9} {r['peak_mb']:>8.0f} {r['rows']:>6}  {ratios}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m")
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--one", nargs=4, metavar=("BACKEND", "DATA", "WORKDIR", "SERVER"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        backend, data, workdir, server = args.one
+        print(json.dumps(run_one(backend, Path(data), Path(workdir), server or None)))
+        return
+    for name in args.sizes.split(","):
+        report(name, measure(SIZES[name], args.backends.split(",")))
+
+
+if __name__ == "__main__":
+    main()
