@@ -70,7 +70,9 @@ def run_one(backend: str, data: Path, workdir: Path, server: str | None) -> dict
     out: dict[str, float | None] = {"lineage": None}
     if backend == "raw":
         store = ox.Store(str(workdir / "raw"))
-        out["load"], _ = _timed(lambda: store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS))
+        out["load"], _ = _timed(
+            lambda: store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+        )
 
         def run(text, bindings=None):
             results = store.query(
@@ -144,8 +146,15 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, str]:
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = _free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(workdir / "server"), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+        [
+            binary,
+            "serve",
+            "--location",
+            str(workdir / "server"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -160,10 +169,9 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("oxigraph serve did not start")
 
 
-def measure(size: int, backends: list[str]) -> dict[str, dict]:
+def measure(size: int, backends: list[str], limit: float) -> dict[str, dict]:
     """Generate one size and measure each backend in its own process."""
     import pyoxigraph as ox
-
     from generate import generate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,13 +196,25 @@ def measure(size: int, backends: list[str]) -> dict[str, dict]:
                     server, url = _start_server(workdir)
                 one = workdir / backend
                 one.mkdir()
-                completed = subprocess.run(
-                    [sys.executable, __file__, "--one", backend, str(data), str(one), url or ""],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                results[backend] = json.loads(completed.stdout.strip().splitlines()[-1])
+                try:
+                    completed = subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--one",
+                            backend,
+                            str(data),
+                            str(one),
+                            url or "",
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        timeout=limit,
+                    )
+                    results[backend] = json.loads(completed.stdout.strip().splitlines()[-1])
+                except subprocess.TimeoutExpired:
+                    results[backend] = {"timeout": limit}
         finally:
             if server is not None:
                 server.terminate()
@@ -210,32 +230,47 @@ def report(size_name: str, results: dict) -> None:
     """Print one size's table with ratios against raw pyoxigraph."""
     base = results.get("raw")
     print(f"\n{size_name}: {results['triples']:,} quads")
-    print(f"{'backend':<8} {'load s':>8} {'uses-X s':>9} {'timeline s':>10} {'lineage s':>9} "
-          f"{'peak MB':>8} {'rows':>6}  ratios vs raw (load / uses-X / timeline)")
+    print(
+        f"{'backend':<8} {'load s':>8} {'uses-X s':>9} {'timeline s':>10} {'lineage s':>9} "
+        f"{'peak MB':>8} {'rows':>6}  ratios vs raw (load / uses-X / timeline)"
+    )
     for backend in BACKENDS:
         if backend not in results:
             continue
         r = results[backend]
+        if "timeout" in r:
+            print(f"{backend:<8} did not finish load + queries within {r['timeout']:.0f} s")
+            continue
         ratios = ""
-        if base and backend != "raw":
+        if base and "load" in base and backend != "raw":
             ratios = " / ".join(f"{r[k] / base[k]:.2f}x" for k in ("load", "uses", "timeline"))
-        print(f"{backend:<8} {_fmt(r['load']):>8} {_fmt(r['uses']):>9} {_fmt(r['timeline']):>10} "
-              f"{_fmt(r['lineage']):>9} {r['peak_mb']:>8.0f} {r['rows']:>6}  {ratios}")
+        print(
+            f"{backend:<8} {_fmt(r['load']):>8} {_fmt(r['uses']):>9} {_fmt(r['timeline']):>10} "
+            f"{_fmt(r['lineage']):>9} {r['peak_mb']:>8.0f} {r['rows']:>6}  {ratios}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m")
     parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--one", nargs=4, metavar=("BACKEND", "DATA", "WORKDIR", "SERVER"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--limit-s",
+        type=float,
+        default=300.0,
+        help="give up on a backend after this many seconds (rdflib at 100k+)",
+    )
+    parser.add_argument(
+        "--one", nargs=4, metavar=("BACKEND", "DATA", "WORKDIR", "SERVER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:
         backend, data, workdir, server = args.one
         print(json.dumps(run_one(backend, Path(data), Path(workdir), server or None)))
         return
     for name in args.sizes.split(","):
-        report(name, measure(SIZES[name], args.backends.split(",")))
+        report(name, measure(SIZES[name], args.backends.split(","), args.limit_s))
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -39,3 +39,12 @@ def test_every_command_has_help():
     for name, command in cli.commands.items():
         assert command.help, name
         assert len(command.help) > 20, name
+
+
+def test_readme_python_example_runs(built_settings, monkeypatch):
+    block = re.search(r"```python\n(.*?)\n```", README, re.S)
+    assert block, "the README shows the Python API"
+    monkeypatch.setenv("KG_STORE", built_settings.store)
+    namespace: dict = {}
+    exec(compile(block[1], "README.md", "exec"), namespace)
+    assert "Seedance 1.0" in set(namespace["graph"].models_using("DiT")["modelLabel"])

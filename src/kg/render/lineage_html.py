@@ -1,0 +1,413 @@
+"""networkx lineage graph → one interactive HTML page (vis-network), offline, from our own template.
+
+pyvis serves only as a generator of vis-network node, edge and option objects: its templates
+fetch vis-network and bootstrap from CDNs, and its ``write_html``/``show`` write a ``lib/``
+folder into the current directory, so neither is ever called. The page is ``web/templates/
+lineage.html`` with ``web/static/lineage.{js,css}``; vis-network comes from pyvis's installed
+copy through ``kg.render.assets``. Pure: data in, a string out; no store, no files written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from datetime import date
+from functools import lru_cache
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pyvis.edge import Edge
+from pyvis.node import Node
+from pyvis.options import Options
+
+from kg.config import resource_dir
+from kg.dates import parse_date
+from kg.errors import BadParameterError
+from kg.lineage import DESCENT, KINDS_ORDER, RELATIONS
+from kg.render.assets import asset_text
+
+__all__ = [
+    "KIND_STYLES",
+    "LAYOUTS",
+    "RELATION_STYLES",
+    "STATIC_PREFIX",
+    "render_lineage_html",
+    "time_layout",
+]
+
+#: Where the web app serves web/static (our assets) and /static/vendor (third-party assets).
+STATIC_PREFIX = "/static"
+LAYOUTS: tuple[str, ...] = ("time", "physics")
+
+#: Colour and shape per kind (Tableau 10 hues, readable on white and told apart by shape too).
+KIND_STYLES: dict[str, dict] = {
+    "era": {"label": "Era", "shape": "ellipse", "color": "#b279a2", "font": "#ffffff"},
+    "architecture": {
+        "label": "Architecture",
+        "shape": "box",
+        "color": "#e45756",
+        "font": "#ffffff",
+    },
+    "paper": {
+        "label": "Paper",
+        "shape": "square",
+        "color": "#9d755d",
+        "font": "#3b2b22",
+        "size": 9,
+    },
+    "model": {"label": "Model", "shape": "dot", "color": "#4c78a8", "font": "#1d3557", "size": 11},
+    "product": {
+        "label": "Product",
+        "shape": "triangle",
+        "color": "#f58518",
+        "font": "#7a3d00",
+        "size": 12,
+    },
+    "org": {
+        "label": "Organisation",
+        "shape": "hexagon",
+        "color": "#54a24b",
+        "font": "#1e5a19",
+        "size": 14,
+    },
+}
+
+#: Edge style per relation: inheritance solid and thick, context dashed and thin, succession
+#: long-dashed and brown, so that "derived from" and "came after" never look alike.
+RELATION_STYLES: dict[str, dict] = {
+    "derivedFrom": {"label": "derived from", "color": "#c0392b", "width": 2.6, "dashes": False},
+    "usesArchitecture": {"label": "uses", "color": "#2e6fba", "width": 2.0, "dashes": False},
+    "successorOf": {
+        "label": "next version of",
+        "color": "#7b4ea3",
+        "width": 2.0,
+        "dashes": [10, 3, 2, 3],
+    },
+    "poweredBy": {"label": "powered by", "color": "#e67e22", "width": 1.6, "dashes": [5, 3]},
+    "introducedIn": {"label": "introduced in", "color": "#8c6d31", "width": 1.0, "dashes": [2, 4]},
+    "developedBy": {"label": "developed by", "color": "#8cc68c", "width": 1.0, "dashes": [7, 4]},
+    "parentOrganization": {"label": "team of", "color": "#3a923a", "width": 1.0, "dashes": [2, 2]},
+    "inEra": {"label": "in era", "color": "#c4c4c4", "width": 0.8, "dashes": [1, 5]},
+    "precededBy": {
+        "label": "era after (succession)",
+        "color": "#5d4037",
+        "width": 3.0,
+        "dashes": [14, 7],
+    },
+}
+
+_YEAR_BASE, _YEAR_PER_NODE = 160.0, 80.0
+_ROW, _LANE_GAP, _CHAR, _GAP = 48.0, 110.0, 7.6, 26.0
+_LABEL_MAX = 34
+_SMOOTH_LIMIT = 4000
+# Dashed lines cost the canvas dearly when zoomed out (a 29k-edge graph redraws in 5 s dashed,
+# 0.4 s solid), so bigger graphs tell relations apart by colour and width alone.
+_DASH_LIMIT = 3000
+# vis-network's Barnes-Hut costs about 0.3 s per iteration at 10k nodes: big graphs start from
+# the time layout and only relax for a few iterations, instead of settling from random spots.
+_PHYSICS_SEED_LIMIT = 3000
+
+
+def _midpoint(text: str) -> date:
+    """The middle of the span a date covers: a bare year sits mid-year, not on 1 January."""
+    parsed = parse_date(text)
+    first, last = parsed.first_day(), parsed.last_day()
+    return date.fromordinal((first.toordinal() + last.toordinal()) // 2)
+
+
+def _display_label(label: str) -> str:
+    return label if len(label) <= _LABEL_MAX else label[: _LABEL_MAX - 1].rstrip() + "…"
+
+
+def _label_width(label: str, kind: str) -> float:
+    return len(_display_label(label)) * _CHAR + KIND_STYLES[kind].get("size", 14) * 2 + _GAP
+
+
+def _years(days: dict[str, date]) -> list[dict]:
+    """Year segments of the time axis; busy years get wider, so that 2024-25 do not pile up."""
+    if not days:
+        return []
+    counts: dict[int, int] = {}
+    for day in days.values():
+        counts[day.year] = counts.get(day.year, 0) + 1
+    segments, x = [], 0.0
+    for year in range(min(counts), max(counts) + 1):
+        width = _YEAR_BASE + _YEAR_PER_NODE * math.sqrt(counts.get(year, 0))
+        segments.append({"year": year, "x": round(x, 1), "width": round(width, 1)})
+        x += width
+    return segments
+
+
+def _x_of(day: date, segments: list[dict]) -> float:
+    segment = segments[day.year - segments[0]["year"]]
+    start = date(day.year, 1, 1).toordinal()
+    length = date(day.year + 1, 1, 1).toordinal() - start
+    return segment["x"] + segment["width"] * (day.toordinal() - start) / length
+
+
+def _undated_x(graph: nx.MultiDiGraph, xs: dict[str, float]) -> float | None:
+    """Place undated nodes (organisations, products) at the median x of their neighbours."""
+    for _ in range(3):
+        for node in graph:
+            if node not in xs:
+                near = [xs[n] for n in nx.all_neighbors(graph, node) if n in xs]
+                if near:
+                    xs[node] = statistics.median(near)
+    rest = [node for node in graph if node not in xs]
+    if not rest:
+        return None
+    column = max(xs.values(), default=0.0) + 2 * _YEAR_BASE
+    for node in rest:
+        xs[node] = column
+    return column
+
+
+def time_layout(graph: nx.MultiDiGraph) -> tuple[dict[str, tuple[float, float]], dict]:
+    """Positions for the time-ordered layout, and the axis the page draws behind them.
+
+    x follows the date (year segments widened by how busy the year is); y puts each kind in
+    its own lane (``KINDS_ORDER``, top to bottom), packing nodes into rows first-fit so that
+    labels do not overlap. Precomputed here, so the browser runs no physics at all.
+    """
+    days = {n: _midpoint(d["date"]) for n, d in graph.nodes(data=True) if d.get("date")}
+    segments = _years(days)
+    xs = {node: _x_of(day, segments) for node, day in days.items()}
+    undated = _undated_x(graph, xs)
+    positions: dict[str, tuple[float, float]] = {}
+    lanes, top = [], 0.0
+    for kind in KINDS_ORDER:
+        members = sorted(
+            (xs[n], d["label"], n) for n, d in graph.nodes(data=True) if d["kind"] == kind
+        )
+        if not members:
+            continue
+        row_ends: list[float] = []
+        for x, label, node in members:
+            half = _label_width(label, kind) / 2
+            row = next((i for i, end in enumerate(row_ends) if end <= x - half), len(row_ends))
+            if row == len(row_ends):
+                row_ends.append(0.0)
+            row_ends[row] = x + half
+            positions[node] = (round(x, 1), top + row * _ROW)
+        bottom = top + (len(row_ends) - 1) * _ROW
+        lanes.append(
+            {"kind": kind, "label": KIND_STYLES[kind]["label"], "top": top, "bottom": bottom}
+        )
+        top = bottom + _ROW + _LANE_GAP
+    return positions, {"years": segments, "lanes": lanes, "undatedX": undated}
+
+
+def _tooltip(data: dict) -> str:
+    facts = " · ".join(part for part in (data["kind"], data.get("date") or "undated") if part)
+    lines = [data["label"], facts]
+    if data.get("vendor"):
+        lines.append(f"vendor: {data['vendor']}")
+    if data.get("sources"):
+        lines.append("sources: " + "; ".join(data["sources"]))
+    return "\n".join(lines)
+
+
+def _node_color(color: str) -> dict:
+    """The kind's colour in every state; selection shows as a dark border, not vis's blue."""
+    return {
+        "background": color,
+        "border": color,
+        "highlight": {"background": color, "border": "#111111"},
+        "hover": {"background": color, "border": "#111111"},
+    }
+
+
+def _font_color(style: dict) -> str:
+    return style["font"] if style["shape"] in ("box", "ellipse") else "#222222"
+
+
+def _groups() -> dict:
+    """One vis group per kind: colours live in groups, not in nodes, so the page can dim a
+    whole graph with one options change instead of updating 10,000 nodes one by one."""
+    return {
+        kind: {"color": _node_color(style["color"]), "font": {"color": _font_color(style)}}
+        for kind, style in KIND_STYLES.items()
+    }
+
+
+def _vis_node(node: str, data: dict, position: tuple[float, float] | None) -> dict:
+    style = KIND_STYLES[data["kind"]]
+    options = {
+        "group": data["kind"],
+        "title": _tooltip(data),
+        "kind": data["kind"],
+        "fullLabel": data["label"],
+        "date": data.get("date"),
+        "year": int(data["date"][:4]) if data.get("date") else None,
+        "vendor": data.get("vendor"),
+        "sources": data.get("sources") or [],
+        "url": data.get("url"),
+    }
+    if "size" in style:
+        options["size"] = style["size"]
+    if position is not None:
+        options["x"], options["y"] = position
+    return Node(node, style["shape"], label=_display_label(data["label"]), **options).options
+
+
+def _vis_edge(
+    start: str, end: str, relation: str, data: dict, labels: dict[str, str], dashed: bool
+) -> dict:
+    style = RELATION_STYLES[relation]
+    title = f"{labels[start]} → {labels[end]}\n{style['label']}"
+    if data.get("sources"):
+        title += "\nsources: " + "; ".join(data["sources"])
+    return Edge(
+        start,
+        end,
+        directed=True,
+        id=f"{start}|{relation}|{end}",
+        relation=relation,
+        title=title,
+        color={"color": style["color"], "highlight": style["color"]},
+        width=style["width"],
+        dashes=style["dashes"] if dashed else False,
+        sources=data.get("sources") or [],
+    ).options
+
+
+def _options(layout: str, n_nodes: int, n_edges: int) -> dict:
+    """vis-network options: pyvis's defaults, then what keeps large graphs responsive."""
+    options = Options()
+    options.interaction.hideEdgesOnDrag = n_edges > _SMOOTH_LIMIT
+    if layout == "physics":
+        # Bounded stabilization: a few hundred iterations at most, fewer for big graphs; the
+        # page switches physics off afterwards for graphs too big to keep simulating (#204).
+        options.physics.use_barnes_hut(
+            {
+                "gravity": -6000,
+                "central_gravity": 0.25,
+                "spring_length": 140,
+                "spring_strength": 0.03,
+                "damping": 0.3,
+                "overlap": 0.2,
+            }
+        )
+        big = n_nodes > _PHYSICS_SEED_LIMIT
+        options.physics.stabilization.iterations = (
+            10 if big else min(200, 100_000 // max(n_nodes, 1))
+        )
+        options.physics.stabilization.updateInterval = 25
+    else:
+        options.physics.enabled = False
+    result = json.loads(options.to_json())
+    result["edges"] = {
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+        "smooth": {"enabled": n_edges <= _SMOOTH_LIMIT, "type": "continuous", "roundness": 0.2},
+        "selectionWidth": 1.5,
+    }
+    result["nodes"] = {"font": {"size": 14, "face": "system-ui, sans-serif"}, "borderWidth": 1}
+    result["groups"] = _groups()
+    result["layout"] = {"improvedLayout": False, "randomSeed": 7}
+    result["interaction"] |= {"hover": n_nodes <= 3000, "tooltipDelay": 120, "multiselect": False}
+    return result
+
+
+def _json_for_script(value: object) -> str:
+    """JSON that cannot close the <script> element it sits in, whatever the labels contain."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(resource_dir("web") / "templates")),
+        autoescape=select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=8)
+def _static_text(name: str) -> str:
+    return (resource_dir("web") / "static" / name).read_text(encoding="utf-8")
+
+
+def _page_data(
+    graph: nx.MultiDiGraph, layout: str, expand_url: str | None, entity_base: str
+) -> dict:
+    positions, axis = time_layout(graph) if layout == "time" else ({}, None)
+    if layout == "physics" and graph.number_of_nodes() > _PHYSICS_SEED_LIMIT:
+        positions = time_layout(graph)[0]
+    labels = {node: data["label"] for node, data in graph.nodes(data=True)}
+    nodes = [_vis_node(n, d, positions.get(n)) for n, d in graph.nodes(data=True)]
+    dashed = graph.number_of_edges() <= _DASH_LIMIT
+    edges = [
+        _vis_edge(start, end, relation, data, labels, dashed)
+        for start, end, relation, data in graph.edges(keys=True, data=True)
+    ]
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "options": _options(layout, len(nodes), len(edges)),
+        "layout": layout,
+        "axis": axis,
+        "kinds": KIND_STYLES,
+        "relations": RELATION_STYLES,
+        "descent": sorted(DESCENT),
+        "dashed": dashed,
+        "expandUrl": expand_url,
+        "entityBase": entity_base.rstrip("/"),
+        "focus": list(graph.graph.get("focus", [])),
+        "freezeAfter": 1000,
+        "row": _ROW,
+        "laneGap": _LANE_GAP,
+        "kindsOrder": list(KINDS_ORDER),
+    }
+
+
+def render_lineage_html(
+    graph: nx.MultiDiGraph,
+    *,
+    standalone: bool,
+    expand_url: str | None,
+    entity_base: str = "",
+    layout: str = "time",
+    title: str = "Lineage of generative video AI",
+) -> str:
+    """The interactive lineage page for ``graph`` (from ``kg.lineage``), as one HTML string.
+
+    ``standalone=True`` inlines vis-network and our script and styles, so the file works
+    offline from anywhere (``kg lineage --out``); otherwise the page references
+    ``/static/vendor/<name>`` and ``/static/lineage.{js,css}`` as the web app serves them.
+    ``expand_url`` (web app: ``/api/lineage/neighbours``) turns on double-click expansion
+    through ``GET {expand_url}?iri=<IRI>``. Entity links are ``entity_base + /id/{kind}/{slug}``.
+
+    Raises:
+        BadParameterError: ``layout`` is not one of ``LAYOUTS``.
+    """
+    if layout not in LAYOUTS:
+        raise BadParameterError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+    data = _page_data(graph, layout, expand_url, entity_base)
+    counts = dict.fromkeys(KINDS_ORDER, 0)
+    for _, kind in graph.nodes(data="kind"):
+        counts[kind] += 1
+    years = [n["year"] for n in data["nodes"] if n.get("year")]
+    page = {
+        "title": title,
+        "standalone": standalone,
+        "static": STATIC_PREFIX,
+        "data_json": _json_for_script(data),
+        "kinds": [(kind, KIND_STYLES[kind], counts[kind]) for kind in KINDS_ORDER],
+        "relations": [(name, RELATION_STYLES[name]) for name in RELATIONS],
+        "n_nodes": graph.number_of_nodes(),
+        "n_edges": graph.number_of_edges(),
+        "year_min": min(years, default=None),
+        "year_max": max(years, default=None),
+        "expandable": expand_url is not None,
+        "dashed": data["dashed"],
+    }
+    if standalone:
+        page |= {
+            "vis_css": asset_text("vis-network.css"),
+            "vis_js": asset_text("vis-network.min.js"),
+            "lineage_css": _static_text("lineage.css"),
+            "lineage_js": _static_text("lineage.js"),
+        }
+    return _environment().get_template("lineage.html").render(**page)

@@ -1,0 +1,240 @@
+"""The lineage page in headless Chromium: it draws offline, highlights ancestry, and expands.
+
+Every request that does not go to 127.0.0.1 is blocked and recorded; the console must stay free
+of errors. Screenshots land in test-output/ for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.config import resource_dir
+from kg.lineage import neighbourhood, read_lineage, select_lineage, to_json
+from kg.namespaces import entity_iri
+from kg.render.assets import asset_path
+from kg.render.lineage_html import render_lineage_html
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).parent.parent / "test-output"
+DIT = entity_iri("architecture", "dit")
+TRANSFORMER = entity_iri("architecture", "transformer")
+GAN = entity_iri("architecture", "gan")
+SORA = entity_iri("model", "sora")
+SEEDANCE = entity_iri("model", "seedance-1-0")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("KG_REQUIRE_BROWSER"),
+        reason="Debian chromium is not installed (CI sets KG_REQUIRE_BROWSER and installs it)",
+    ),
+]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from one folder, plus the routes a test registers (path → bytes)."""
+
+    routes: dict = {}  # noqa: RUF012 - replaced per server by functools.partial subclassing
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        route = self.routes.get(url.path)
+        if route is None:
+            super().do_GET()
+            return
+        status, media, body = route(urllib.parse.parse_qs(url.query))
+        self.send_response(status)
+        self.send_header("content-type", media)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    """Start a loopback HTTP server over a folder, with extra routes; yields its base URL."""
+    servers = []
+
+    def start(folder: Path, routes: dict | None = None) -> str:
+        handler = type("Handler", (_Handler,), {"routes": routes or {}})
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator:
+    """A fresh Chromium profile; every non-loopback request is blocked and recorded."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        context.blocked = []
+        context.errors = []
+
+        def local_only(route) -> None:
+            host = urllib.parse.urlsplit(route.request.url).hostname
+            if host == "127.0.0.1":
+                route.continue_()
+            else:
+                context.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", local_only)
+        yield context
+        context.close()
+
+
+def _open(context, url: str):
+    page = context.new_page()
+    page.on("console", lambda m: context.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: context.errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function("window.lineageView && window.lineageView.ready", timeout=30_000)
+    return page
+
+
+def _node_on_screen(page, node: str) -> tuple[float, float]:
+    """Bring a node into view and return its position on the page, for a real mouse click."""
+    page.evaluate("(id) => window.lineageView.network.focus(id, {scale: 1})", node)
+    page.wait_for_timeout(100)
+    spot = page.evaluate(
+        """(id) => {
+            const network = window.lineageView.network;
+            const dom = network.canvasToDOM(network.getPosition(id));
+            const box = document.getElementById("lineage-network").getBoundingClientRect();
+            return [box.left + dom.x, box.top + dom.y];
+        }""",
+        node,
+    )
+    return spot[0], spot[1]
+
+
+def _screenshot(page, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / name))
+
+
+def test_exported_page_draws_offline_and_highlights_ancestry(
+    built_settings, built, browser, serve, tmp_path
+):
+    site = tmp_path / "site"
+    site.mkdir()
+    result = CliRunner().invoke(
+        cli, ["--store", built_settings.store, "lineage", "--out", str(site / "lineage.html")]
+    )
+    assert result.exit_code == 0, result.output
+    expected = read_lineage(built).number_of_nodes()
+    page = _open(browser, serve(site) + "/lineage.html")
+
+    assert page.evaluate("window.lineageView.visibleCount()") == expected
+    assert page.evaluate("window.lineageView.network.body.nodeIndices.length") == expected
+
+    x, y = _node_on_screen(page, DIT)
+    page.mouse.click(x, y)
+    page.wait_for_function("document.body.dataset.selected !== undefined")
+    state = page.evaluate("window.lineageView.state")
+    assert state["selected"] == DIT
+    assert TRANSFORMER in state["ancestors"]
+    assert {SORA, SEEDANCE} <= set(state["descendants"])
+    lit = set(page.evaluate("window.lineageView.network.getSelectedNodes()"))
+    assert {DIT, TRANSFORMER, SORA} <= lit
+    assert GAN not in lit, "GAN is not in DiT's lineage: it is dimmed"
+    assert page.evaluate("document.body.dataset.dimmed") == "true"
+    assert "DiT → Transformer" in page.inner_text("#lineage-info")
+    link = page.get_attribute("#lineage-info a.lineage-entity-link", "href")
+    assert link == "/id/architecture/dit"
+    _screenshot(page, "lineage-highlight-dit.png")
+
+    page.fill("#lineage-search", "seedance 1.0")
+    page.press("#lineage-search", "Enter")
+    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
+    assert "Seedance 1.0 → DiT → Transformer" in page.inner_text("#lineage-info")
+
+    papers = page.evaluate("window.lineageView.nodes.get().filter(n => n.kind === 'paper').length")
+    page.uncheck('input[data-kind="paper"]')
+    assert page.evaluate("window.lineageView.visibleCount()") == expected - papers
+    page.fill("#lineage-year-from", "2024")
+    page.dispatch_event("#lineage-year-from", "change")
+    assert page.evaluate("window.lineageView.visibleCount()") < expected - papers
+    _screenshot(page, "lineage-filtered.png")
+
+    assert browser.blocked == [], "the page asked for something outside the machine"
+    assert browser.errors == []
+
+
+def test_web_page_expands_a_node_on_double_click(built, browser, serve, tmp_path):
+    site = tmp_path / "site"
+    (site / "static" / "vendor").mkdir(parents=True)
+    for name in ("vis-network.min.js", "vis-network.css"):
+        shutil.copy(asset_path(name), site / "static" / "vendor" / name)
+    for name in ("lineage.js", "lineage.css"):
+        shutil.copy(resource_dir("web") / "static" / name, site / "static" / name)
+    graph = select_lineage(built, focus="DiT", depth=0)
+    page_html = render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")
+
+    def lineage_page(_query):
+        return 200, "text/html; charset=utf-8", page_html.encode()
+
+    def neighbours(query):
+        # The contract the web app serves: to_json(neighbourhood(store, iri)).
+        payload = to_json(neighbourhood(built, query["iri"][0]))
+        return 200, "application/json", json.dumps(payload).encode()
+
+    base = serve(site, {"/lineage": lineage_page, "/api/lineage/neighbours": neighbours})
+    page = _open(browser, base + "/lineage")
+    assert page.evaluate("window.lineageView.visibleCount()") == 1
+
+    x, y = _node_on_screen(page, DIT)
+    page.mouse.dblclick(x, y)
+    page.wait_for_function("window.lineageView.visibleCount() > 1", timeout=10_000)
+    expected = set(neighbourhood(built, DIT))
+    shown = set(page.evaluate("window.lineageView.nodes.getIds()"))
+    assert shown == expected
+    assert {TRANSFORMER, SORA} <= shown
+    edge_ids = page.evaluate("window.lineageView.edges.getIds()")
+    assert f"{DIT}|derivedFrom|{TRANSFORMER}" in edge_ids
+    assert "Loaded" in page.inner_text("#lineage-status")
+    _screenshot(page, "lineage-expanded-dit.png")
+
+    assert browser.blocked == []
+    assert browser.errors == []

@@ -1,0 +1,170 @@
+"""The lineage page as HTML: offline, our own template, time-ordered, safe, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.errors import BadParameterError
+from kg.lineage import read_lineage
+from kg.namespaces import entity_iri
+from kg.render.assets import asset_text
+from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES, render_lineage_html
+
+DIT = entity_iri("architecture", "dit")
+TRANSFORMER = entity_iri("architecture", "transformer")
+SORA = entity_iri("model", "sora")
+VEO_2 = entity_iri("model", "veo-2")
+OPENAI = entity_iri("org", "openai")
+
+
+@pytest.fixture
+def graph(mini_store) -> nx.MultiDiGraph:
+    return read_lineage(mini_store)
+
+
+def _data(page: str) -> dict:
+    found = re.search(
+        r'<script type="application/json" id="lineage-data">(.*?)</script>', page, re.S
+    )
+    assert found, "the page carries its data in a JSON script element"
+    return json.loads(found[1])
+
+
+def _external_references(page: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"'\s>]+""", page)
+
+
+def test_standalone_page_inlines_everything(graph):
+    page = render_lineage_html(graph, standalone=True, expand_url=None)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)
+    assert _external_references(page) == []
+    assert asset_text("vis-network.min.js")[:2000] in page
+    assert "window.lineageView" in page, "our script is inline"
+    assert ".lineage-page" in page, "our styles are inline"
+    assert "bootstrap" not in page
+
+
+def test_web_page_references_the_app_static_files(graph):
+    page = render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert sources == ["/static/vendor/vis-network.min.js", "/static/lineage.js"]
+    assert styles == ["/static/vendor/vis-network.css", "/static/lineage.css"]
+    assert asset_text("vis-network.min.js")[:2000] not in page
+    assert _data(page)["expandUrl"] == "/api/lineage/neighbours"
+    assert "Double-click a node to load its neighbours" in page
+
+
+def test_page_data_has_every_node_and_edge_with_style(graph):
+    data = _data(
+        render_lineage_html(
+            graph, standalone=True, expand_url=None, entity_base="https://kg.example/"
+        )
+    )
+    assert len(data["nodes"]) == graph.number_of_nodes() == 7
+    assert len(data["edges"]) == graph.number_of_edges() == 5
+    sora = next(node for node in data["nodes"] if node["id"] == SORA)
+    assert sora["group"] == "model"
+    assert sora["shape"] == KIND_STYLES["model"]["shape"]
+    assert sora["url"] == "/id/model/sora"
+    assert data["entityBase"] == "https://kg.example"
+    assert sora["title"].splitlines() == [
+        "Sora",
+        "model · 2024-02",
+        "vendor: OpenAI",
+        "sources: the report",
+    ]
+    derived = next(edge for edge in data["edges"] if edge["relation"] == "derivedFrom")
+    assert (derived["from"], derived["to"]) == (DIT, TRANSFORMER)
+    assert derived["color"]["color"] == RELATION_STYLES["derivedFrom"]["color"]
+    assert derived["arrows"] == "to"
+    assert data["expandUrl"] is None
+
+
+def test_relations_are_told_apart(graph):
+    styles = {(s["color"], s["width"], str(s["dashes"])) for s in RELATION_STYLES.values()}
+    assert len(styles) == len(RELATION_STYLES)
+    assert RELATION_STYLES["derivedFrom"]["dashes"] is False
+    assert RELATION_STYLES["precededBy"]["dashes"], "era succession never looks like inheritance"
+    page = render_lineage_html(graph, standalone=True, expand_url=None)
+    for style in RELATION_STYLES.values():
+        assert f"{style['label']}\n" in page, f"legend entry {style['label']!r}"
+
+
+def test_time_layout_reads_left_to_right_with_lanes_by_kind(graph):
+    data = _data(render_lineage_html(graph, standalone=True, expand_url=None))
+    at = {node["id"]: (node["x"], node["y"]) for node in data["nodes"]}
+    # Transformer 2017 < DiT 2022-12 < Sora 2024-02 < Veo 2 2024-12
+    assert at[TRANSFORMER][0] < at[DIT][0] < at[SORA][0] < at[VEO_2][0]
+    lanes = {lane["kind"]: lane for lane in data["axis"]["lanes"]}
+    assert list(lanes) == ["paper", "architecture", "model", "org"]
+    for node in data["nodes"]:
+        lane = lanes[node["kind"]]
+        assert lane["top"] <= node["y"] <= lane["bottom"]
+    assert lanes["architecture"]["bottom"] < lanes["model"]["top"]
+    assert at[OPENAI][0] == at[SORA][0], "an undated vendor sits at its models' dates"
+    assert data["options"]["physics"]["enabled"] is False
+    assert data["options"]["layout"]["improvedLayout"] is False
+
+
+def test_physics_layout_is_bounded(graph):
+    data = _data(render_lineage_html(graph, standalone=True, expand_url=None, layout="physics"))
+    physics = data["options"]["physics"]
+    assert physics["enabled"] is True
+    assert physics["stabilization"]["enabled"] is True
+    assert physics["stabilization"]["iterations"] <= 200
+    assert all("x" not in node for node in data["nodes"])
+    assert data["axis"] is None
+
+
+def test_labels_cannot_break_out_of_the_script_element():
+    graph = nx.MultiDiGraph()
+    evil = "</script><script>alert(1)</script><!--"
+    graph.add_node(
+        SORA,
+        kind="model",
+        label=evil,
+        date="2024",
+        vendor="A & B",
+        sources=[evil],
+        url="/id/model/sora",
+    )
+    page = render_lineage_html(graph, standalone=False, expand_url=None, title="<b>x</b>")
+    assert "<script>alert(1)" not in page
+    assert "<b>x</b>" not in page
+    node = _data(page)["nodes"][0]
+    assert node["fullLabel"] == evil
+    assert node["vendor"] == "A & B"
+
+
+def test_render_writes_no_files(graph, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for layout in ("time", "physics"):
+        render_lineage_html(graph, standalone=True, expand_url=None, layout=layout)
+        render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")
+    assert list(tmp_path.iterdir()) == [], "pyvis must not write lib/ (upstream issue #174)"
+
+
+def test_unknown_layout(graph):
+    with pytest.raises(
+        BadParameterError, match="unknown layout 'circle'; use one of time, physics"
+    ):
+        render_lineage_html(graph, standalone=True, expand_url=None, layout="circle")
+
+
+def test_large_graphs_draw_solid_links():
+    graph = nx.MultiDiGraph()
+    for index in range(1600):
+        graph.add_node(f"m{index}", kind="model", label=f"M{index}", date="2024", url=None)
+    for index in range(1, 1600):
+        graph.add_edge(f"m{index}", f"m{index - 1}", key="successorOf", relation="successorOf")
+        graph.add_edge(f"m{index}", f"m{index - 1}", key="derivedFrom", relation="derivedFrom")
+    data = _data(render_lineage_html(graph, standalone=True, expand_url=None))
+    assert data["dashed"] is False
+    assert all(edge["dashes"] is False for edge in data["edges"])
+    assert data["options"]["edges"]["smooth"]["enabled"] is True
