@@ -88,3 +88,11 @@ def test_validation_error_summarises_the_count(settings):
     with pytest.raises(ValidationError) as caught:
         validate_inputs(settings, [MINI, BAD / "paper-without-authors.trig"])
     assert str(caught.value).startswith("validation failed: 4 violations\n")
+
+
+def test_two_entities_with_one_label(settings):
+    assert _violations(settings, "duplicate-label.trig")[0] == (
+        "bad/duplicate-label.trig:21: model:sora-2: rdfs:label: shares its label Sora with "
+        "model:sora; make labels unique and keep other spellings in skos:altLabel "
+        "(sh:SPARQLConstraintComponent, shape kgsh:UniqueLabelShape)"
+    )

@@ -21,6 +21,8 @@ from kg.store import MemoryStore, RemoteStore, is_remote, replace_contents
 __all__ = ["BuildReport", "Inputs", "build", "collect", "validate_inputs"]
 
 _RDF_SUFFIXES = (".ttl", ".trig", ".nq")
+#: Curated files are read whole and validated together; big graphs go through `kg import`.
+MAX_DATA_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -71,6 +73,18 @@ def _data_files(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_DATA_FILE_BYTES:
+        raise ParseError(
+            _label(path),
+            None,
+            None,
+            f"{size / 2**20:.0f} MB is more than the {MAX_DATA_FILE_BYTES // 2**20} MB a curated "
+            "data file may have; load large graphs with `kg import`, which streams them",
+        )
+
+
 def collect(settings: Settings, data: Sequence[Path] | None = None) -> Inputs:
     """Parse the ontology, the shapes and the data files (``data`` replaces the data folder).
 
@@ -85,6 +99,7 @@ def collect(settings: Settings, data: Sequence[Path] | None = None) -> Inputs:
     shapes_quads, _ = read_rdf(shapes_file, _label(shapes_file))
     inputs.shapes = to_rdflib(shapes_quads)
     for path in _data_files(data if data is not None else [settings.data_dir]):
+        _check_size(path)
         if path.suffix == ".csv":
             quads, where = read_observations(path, _label(path))
         elif path.suffix in _RDF_SUFFIXES:

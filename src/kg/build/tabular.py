@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -39,6 +40,7 @@ _REQUIRED_VALUES = ("id", "source", "measure", "value", "unit", "period", "confi
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 _RDFS_COMMENT = ox.NamedNode(PREFIXES["rdfs"] + "comment")
 _XSD = PREFIXES["xsd"]
+_SLUG = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
 def read_observations(path: Path, label: str) -> tuple[list[ox.Quad], Locations]:
@@ -94,6 +96,9 @@ def _row_quads(row: dict[str, str], label: str, line: int) -> tuple[ox.NamedNode
     if not row["about"].strip() and not row["printed_name"].strip():
         raise fail("about", "is empty and so is 'printed_name'; give one of them")
 
+    for column in ("id", "source", "measure"):
+        if not _SLUG.fullmatch(row[column].strip()):
+            raise fail(column, f"{row[column]!r} is not a slug (lowercase letters, digits, - and .)")
     node = ox.NamedNode(DATA_PREFIXES["obs"] + row["id"].strip())
     graph = ox.NamedNode(DATA_PREFIXES["src"] + row["source"].strip())
     triples: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [

@@ -6,6 +6,7 @@ the property, the rule and what to do, so curators can fix data without reading 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -84,7 +85,9 @@ def _message(results: Graph, result, shapes: Graph, component, shape) -> str:
     if component == SH.MaxCountConstraintComponent:
         return f"has too many values: at most {shapes.value(shape, SH.maxCount)} allowed"
     message = results.value(result, SH.resultMessage)
-    return str(message) if message is not None else "breaks the rule"
+    if message is None:
+        return "breaks the rule"
+    return re.sub(r"https?://\S+", lambda m: shorten(m.group()).strip("<>"), str(message))
 
 
 def _named_shape(shapes: Graph, shape):
