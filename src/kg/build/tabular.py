@@ -98,7 +98,8 @@ def _row_quads(row: dict[str, str], label: str, line: int) -> tuple[ox.NamedNode
 
     for column in ("id", "source", "measure"):
         if not _SLUG.fullmatch(row[column].strip()):
-            raise fail(column, f"{row[column]!r} is not a slug (lowercase letters, digits, - and .)")
+            problem = f"{row[column]!r} is not a slug (lowercase letters, digits, - and .)"
+            raise fail(column, problem)
     node = ox.NamedNode(DATA_PREFIXES["obs"] + row["id"].strip())
     graph = ox.NamedNode(DATA_PREFIXES["src"] + row["source"].strip())
     triples: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
