@@ -9,7 +9,8 @@ For each size it generates a lineage-shaped graph (bench/generate.py), writes it
 measures, for each backend, in a fresh process (so peak memory is that backend's own):
 load time, "which models use X" (X = a root architecture, followed through kg:derivedFrom*),
 the timeline query (queries/timeline.rq), the lineage export (kg.lineage, kg backends only) and
-peak memory (ru_maxrss). Backends:
+peak memory (ru_maxrss). An rdflib query still running after 60 s is stopped and reported as
+">60" in the table. Backends:
 
     kg        kg on the default embedded store (kg import, kg.query.select)
     raw       raw pyoxigraph calls: Store.bulk_load and Store.query, rows materialised (the floor)
@@ -26,6 +27,7 @@ import argparse
 import json
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +48,26 @@ def _timed(action):
     started = time.perf_counter()
     result = action()
     return time.perf_counter() - started, result
+
+
+class _TooSlowError(Exception):
+    pass
+
+
+def _limited(action, seconds: int = 60):
+    """Time ``action``, giving up after ``seconds`` (rdflib is pure Python, so SIGALRM works)."""
+
+    def give_up(_signum, _frame):
+        raise _TooSlowError
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(seconds)
+    try:
+        return _timed(action)
+    except _TooSlowError:
+        return float("inf"), []
+    finally:
+        signal.alarm(0)
 
 
 def _queries() -> tuple[str, str]:
@@ -95,8 +117,8 @@ def run_one(backend: str, data: Path, workdir: Path, server: str | None) -> dict
         def run(text, bindings=None):
             return list(dataset.query(text, initNs=PREFIXES, initBindings=bindings or {}))
 
-        out["uses"], rows = _timed(lambda: run(uses, {"architecture": URIRef(ROOT_ARCH)}))
-        out["timeline"], _ = _timed(lambda: run(timeline))
+        out["uses"], rows = _limited(lambda: run(uses, {"architecture": URIRef(ROOT_ARCH)}))
+        out["timeline"], _ = _limited(lambda: run(timeline))
     else:
         from kg.build.imports import import_file
         from kg.query import select
@@ -114,21 +136,12 @@ def run_one(backend: str, data: Path, workdir: Path, server: str | None) -> dict
     return out
 
 
-def _lineage_export(store, workdir: Path) -> float | None:
-    try:
-        from kg import lineage
-    except ImportError:
-        return None
-    export = getattr(lineage, "write_export", None)
-    build_graph = getattr(lineage, "lineage_graph", None)
-    if build_graph is None:
-        return None
+def _lineage_export(store, workdir: Path) -> float:
+    """`kg lineage --format json`: the graph from SPARQL, then the JSON export."""
+    from kg.lineage import read_lineage, serialize_graph
 
     def run():
-        graph = build_graph(store)
-        if export is not None:
-            export(graph, workdir / "lineage.json", "json")
-        return graph
+        (workdir / "lineage.json").write_bytes(serialize_graph(read_lineage(store), "json"))
 
     seconds, _ = _timed(run)
     return seconds
@@ -223,7 +236,9 @@ def measure(size: int, backends: list[str], limit: float) -> dict[str, dict]:
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return "-"
+    return ">60" if value == float("inf") else f"{value:.{digits}f}"
 
 
 def report(size_name: str, results: dict) -> None:
@@ -243,7 +258,10 @@ def report(size_name: str, results: dict) -> None:
             continue
         ratios = ""
         if base and "load" in base and backend != "raw":
-            ratios = " / ".join(f"{r[k] / base[k]:.2f}x" for k in ("load", "uses", "timeline"))
+            ratios = " / ".join(
+                ">60 s" if r[k] == float("inf") else f"{r[k] / base[k]:.2f}x"
+                for k in ("load", "uses", "timeline")
+            )
         print(
             f"{backend:<8} {_fmt(r['load']):>8} {_fmt(r['uses']):>9} {_fmt(r['timeline']):>10} "
             f"{_fmt(r['lineage']):>9} {r['peak_mb']:>8.0f} {r['rows']:>6}  {ratios}"

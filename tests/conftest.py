@@ -103,3 +103,70 @@ def any_store(request: pytest.FixtureRequest, built_settings: Settings):
     url = request.getfixturevalue("oxigraph_server")
     build(built_settings.with_store(url))
     return RemoteStore(url)
+
+
+def _test_client_class():
+    """starlette's TestClient; it warns at import while httpx2 is not installed (it works
+    with httpx), and that warning alone must not fail the run."""
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from starlette.testclient import TestClient
+    return TestClient
+
+
+@pytest.fixture
+def make_client():
+    """Start a web app in process (lifespan included) and return its client; closed after."""
+    clients = []
+
+    def start(app):
+        client = _test_client_class()(app)
+        clients.append(client.__enter__())
+        return clients[-1]
+
+    yield start
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def app_client(built_settings: Settings):
+    """The web app over the real graph, in process; /sparql runs in real query workers."""
+    from kg.server.app import create_app
+
+    with _test_client_class()(create_app(built_settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """`kg serve` in a subprocess on a free loopback port over the real graph; yields its URL."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    command = [sys.executable, "-m", "kg", "--store", built_settings.store, "serve"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], stdout=output, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=2).raise_for_status()
+            break
+        except (httpx.TransportError, httpx.HTTPStatusError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"kg serve did not start:\n{log.read_text()}") from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -346,6 +346,193 @@ def lineage_command(
     )
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port."
+)
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a /sparql query may run before it is stopped.",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="HOST",
+    help="A host that SERVICE clauses may query (repeatable; none by default).",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, query_timeout: float, allow_service: tuple[str, ...]
+) -> None:
+    """Serve the web app: SPARQL endpoint (/sparql), query page, entity pages, JSON API.
+
+    Example: kg serve --port 8000, then open http://127.0.0.1:8000/
+    """
+    # Imported here so that this command stays one insertion in cli.py and the other
+    # commands do not load the web stack.
+    import uvicorn
+
+    from kg.executor import Limits
+    from kg.server.app import create_app
+
+    app = create_app(
+        _settings(ctx), limits=Limits(timeout=query_timeout), allowed_hosts=allow_service
+    )
+    click.echo(f"Serving {_settings(ctx).store} at http://{host}:{port}/", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _write_output(target: str | None, content: bytes, what: str) -> None:
+    """Write ``content`` to a file, or to stdout when ``target`` is None or -."""
+    if target in (None, "-"):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        Path(target).write_bytes(content)
+    except OSError as error:
+        raise click.FileError(target, error.strerror) from None
+    click.echo(f"Wrote {target}: {what}", err=True)
+
+
+@cli.command(name="timeline")
+@click.option(
+    "--kinds",
+    metavar="KINDS",
+    help="Comma-separated: era, architecture, paper, model, product, leaderboard, benchmark.",
+)
+@click.option(
+    "--from",
+    "start",
+    metavar="DATE",
+    help="Keep what is dated on or after YYYY, YYYY-MM or "
+    "YYYY-MM-DD (a year or month counts if any of it is in range).",
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="DATE",
+    help="Keep what is dated on or before it, inclusive at its "
+    "precision: --to 2025-06 keeps 2025-06-30.",
+)
+@click.option(
+    "--vendor", metavar="NAME", help="An organisation (label, alias or slug) and its teams."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="html is an interactive offline page (Plotly, inlined).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (default: stdout; timeline.html for html); - for stdout.",
+)
+@click.option(
+    "--query",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A .rq file whose SELECT has ?date and ?label columns (optional ?entity, ?kind, "
+    "?vendor, ?sources), drawn instead of the built-in timeline.",
+)
+@click.option(
+    "--base-url",
+    default="",
+    help="Prefix of the entity-page links in the HTML (default: the web app's /id/... paths).",
+)
+@click.pass_context
+def timeline_command(
+    ctx: click.Context,
+    kinds: str | None,
+    start: str | None,
+    end: str | None,
+    vendor: str | None,
+    fmt: str,
+    out: str | None,
+    query_file: Path | None,
+    base_url: str,
+) -> None:
+    """List or draw everything dated, oldest first, with the date as the source gives it.
+
+    Example: kg timeline --kinds paper,model --from 2020 --to 2025-06 --vendor Google
+    """
+    # Imported here so that this command stays one insertion in cli.py.
+    from kg.render.timeline_html import render_timeline_html
+    from kg.render.timeline_text import render_timeline_text
+    from kg.timeline import read_eras, select_timeline, serialize_timeline
+
+    settings = _settings(ctx)
+    text = None
+    if query_file is not None:
+        try:
+            text = query_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise click.BadParameter(
+                f"cannot read {query_file}: {error.strerror}", param_hint="--query"
+            ) from None
+    store = open_store(settings.store)
+    frame = select_timeline(store, kinds=kinds, start=start, end=end, vendor=vendor, query=text)
+    what = f"{len(frame)} events"
+    if fmt == "table":
+        _write_output(out, render_timeline_text(frame).encode(), what)
+    elif fmt in ("csv", "json"):
+        _write_output(out, serialize_timeline(frame, fmt).encode(), what)
+    else:
+        eras = read_eras(store, start=start, end=end)
+        page = render_timeline_html(frame, eras, standalone=True, entity_base=base_url)
+        _write_output(out or "timeline.html", page.encode(), f"{what}, {len(eras)} eras")
+
+
+@cli.command(name="chart")
+@click.argument("name", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "png"]),
+    default="html",
+    show_default=True,
+    help="html is an interactive offline page (Plotly, inlined); png is drawn by matplotlib.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (default: NAME.<format> here); - for stdout.",
+)
+@click.option("--list", "list_charts", is_flag=True, help="List the named charts.")
+@click.pass_context
+def chart_command(
+    ctx: click.Context, name: str | None, fmt: str, out: str | None, list_charts: bool
+) -> None:
+    """Draw the report's figures over time: a named chart or any measure's slug.
+
+    Example: kg chart market-size --format png
+    """
+    # Imported here so that this command stays one insertion in cli.py.
+    from kg.charts import CHARTS, select_chart
+    from kg.render.chart_png import render_chart_png
+    from kg.render.timeline_html import render_chart_html
+
+    if list_charts or name is None:
+        for spec in CHARTS.values():
+            click.echo(f"{spec.name}\n    {spec.title}: {spec.description}")
+        click.echo("Any measure's slug works too; `kg query measures` lists them.")
+        return
+    chart = select_chart(open_store(_settings(ctx).store), name)
+    if fmt == "png":
+        content = render_chart_png(chart)
+    else:
+        content = render_chart_html(chart, standalone=True).encode()
+    _write_output(out or f"{name}.{fmt}", content, f"{len(chart.frame)} figures")
+
+
 def main() -> None:
     """Entry point of the ``kg`` console script."""
     cli(prog_name="kg")

@@ -1,0 +1,631 @@
+"""Timeline and chart frames → interactive HTML pages (Plotly), offline, with no CDN ever.
+
+plotly.js comes from the installed plotly package through ``kg.render.assets``: inlined for a
+standalone file (``kg timeline --format html``), ``/static/vendor/plotly.min.js`` inside the
+web app. The figure is built with plotly's Python objects (which validate every attribute) and
+handed to our few lines of script, which draw it and turn a click into a visit of the entity's
+page. Pure: frames in, a string out; no store, no files written.
+
+Timeline page: one lane per kind (``TIMELINE_KINDS`` order, top to bottom), events as points
+at their first day, labels packed into sub-rows so that they do not overlap at the first zoom,
+era spans shaded behind everything, hover with the date as printed, kind, vendor and sources.
+Drag pans, the wheel zooms the time axis, the buttons jump to the last years.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kg.charts import Chart, bar_labels, display_scale
+from kg.render.assets import asset_text
+from kg.timeline import TIMELINE_KINDS, entity_path
+
+__all__ = [
+    "KIND_STYLES",
+    "PLOTLY_URL",
+    "render_chart_html",
+    "render_timeline_html",
+    "timeline_figure",
+]
+
+#: Where the web app serves plotly.js (kg.render.assets' name under /static/vendor/).
+PLOTLY_URL = "/static/vendor/plotly.min.js"
+
+#: Colour and marker per kind (the lineage page's hues), told apart by shape too.
+KIND_STYLES: dict[str, dict[str, str]] = {
+    "era": {"label": "Era", "color": "#b279a2", "symbol": "star"},
+    "architecture": {"label": "Architecture", "color": "#e45756", "symbol": "square"},
+    "paper": {"label": "Paper", "color": "#9d755d", "symbol": "diamond"},
+    "model": {"label": "Model", "color": "#4c78a8", "symbol": "circle"},
+    "product": {"label": "Product", "color": "#f58518", "symbol": "triangle-up"},
+    "leaderboard": {"label": "Leaderboard", "color": "#72b7b2", "symbol": "hexagon"},
+    "benchmark": {"label": "Benchmark", "color": "#54a24b", "symbol": "hexagon-open"},
+}
+_OTHER_STYLE = {"label": "Other", "color": "#6b6b6b", "symbol": "circle-open"}
+_ERA_FILLS = ("#b279a2", "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2")
+_SERIES_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2")
+
+#: Label packing: the chart's assumed drawing width, a character's width, at most this many
+#: sub-rows per lane (further labels are hidden until hover), and labels cut to this length.
+_PLOT_PX, _CHAR_PX, _MAX_SUBROWS, _LABEL_CHARS = 1150, 6.0, 7, 26
+_ROW_PX, _LANE_GAP = 22, 0.9
+_LABEL_LIMIT = 600
+_MAX_PERIOD_TICKS = 12
+
+
+def _style(kind: str) -> dict[str, str]:
+    return KIND_STYLES.get(kind, _OTHER_STYLE | {"label": kind.capitalize()})
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _is_set(value) -> bool:
+    if isinstance(value, list | tuple):
+        return bool(value)
+    return value is not None and not pd.isna(value) and value != ""
+
+
+def _hover(row: dict) -> str:
+    lines = [
+        f"<b>{html.escape(row['label'])}</b>",
+        f"{html.escape(row['date'])} · {html.escape(_style(row['kind'])['label'].lower())}",
+    ]
+    if _is_set(row.get("vendor")):
+        lines.append(f"vendor: {html.escape(str(row['vendor']))}")
+    sources = row.get("sources")
+    if _is_set(sources):
+        lines.append("sources: " + "<br>   ".join(html.escape(s) for s in sources))
+    if _is_set(row.get("entity")) and entity_path(row["entity"]):
+        lines.append("<i>click to open its page</i>")
+    return "<br>".join(lines)
+
+
+def _link(entity, entity_base: str) -> str:
+    if not _is_set(entity):
+        return ""
+    path = entity_path(entity)
+    return entity_base.rstrip("/") + path if path else str(entity)
+
+
+def _pack(days: list[int], labels: list[str], span: int) -> tuple[list[int], list[bool]]:
+    """Sub-row per event and whether its label shows: greedy, in date order, so that no two
+    shown labels overlap at the first zoom. Events that fit nowhere go to the emptiest row."""
+    per_char = span * _CHAR_PX / _PLOT_PX
+    ends: list[float] = []
+    rows, shown = [], []
+    for day, label in zip(days, labels, strict=True):
+        width = (len(label) + 3) * per_char
+        for index, end in enumerate(ends):
+            if end < day:
+                ends[index] = day + width
+                rows.append(index)
+                shown.append(True)
+                break
+        else:
+            if len(ends) < _MAX_SUBROWS:
+                ends.append(day + width)
+                rows.append(len(ends) - 1)
+                shown.append(True)
+            else:
+                index = min(range(len(ends)), key=ends.__getitem__)
+                ends[index] = max(ends[index], day + 2 * per_char)
+                rows.append(index)
+                shown.append(False)
+    return rows, shown
+
+
+def _x_range(frame: pd.DataFrame, eras: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    keys = list(frame["sort_key"]) or list(eras["start_key"]) or [pd.Timestamp("2000-01-01")]
+    first, last = min(keys), max(keys)
+    pad = max((last - first) / 40, pd.Timedelta(days=45))
+    # Room on the right for the labels of the latest events.
+    return first - pad, last + max((last - first) / 7, pd.Timedelta(days=200))
+
+
+def _lanes(frame: pd.DataFrame) -> list[str]:
+    present = list(dict.fromkeys(frame["kind"]))
+    ordered = [kind for kind in TIMELINE_KINDS if kind in present]
+    return ordered + sorted(kind for kind in present if kind not in TIMELINE_KINDS)
+
+
+def _event_traces(frame: pd.DataFrame, entity_base: str, span: int):
+    """One scatter trace per kind; y positions (lane offset + sub-row) and lane tick marks."""
+    traces, ticks, labels, top = [], [], [], 0.0
+    origin = frame["sort_key"].min() if len(frame) else pd.Timestamp("2000-01-01")
+    show_labels = len(frame) <= _LABEL_LIMIT
+    for kind in _lanes(frame):
+        lane = frame[frame["kind"] == kind]
+        rows = lane.to_dict(orient="records")
+        days = [int((row["sort_key"] - origin).days) for row in rows]
+        texts = [_short(row["label"]) for row in rows]
+        sub, shown = _pack(days, texts, span)
+        height = max(sub, default=0) + 1
+        style = _style(kind)
+        traces.append(
+            go.Scatter(
+                x=lane["sort_key"],
+                y=[top + s for s in sub],
+                mode="markers+text" if show_labels else "markers",
+                text=[t if ok else "" for t, ok in zip(texts, shown, strict=True)],
+                textposition="middle right",
+                textfont={"size": 11, "color": "#333"},
+                name=f"{style['label']} ({len(rows)})",
+                legendgroup=kind,
+                marker={
+                    "color": style["color"],
+                    "symbol": style["symbol"],
+                    "size": 10,
+                    "line": {"width": 1, "color": "#ffffff"},
+                },
+                hovertext=[_hover(row) for row in rows],
+                hovertemplate="%{hovertext}<extra></extra>",
+                customdata=[_link(row.get("entity"), entity_base) for row in rows],
+                meta={"kind": kind, "labels": texts, "base": top, "rows": height},
+                cliponaxis=False,
+            )
+        )
+        ticks.append(top + (height - 1) / 2)
+        labels.append(f"<b>{style['label']}</b>")
+        top += height + _LANE_GAP
+    return traces, ticks, labels, top
+
+
+def _era_shapes(eras: pd.DataFrame, x_end: pd.Timestamp) -> tuple[list[dict], list[dict]]:
+    """A shaded span per era behind the events, labelled at its start above the plot; labels
+    take turns on three heights, so that eras starting close together stay readable."""
+    shapes, notes = [], []
+    for index, era in enumerate(eras.to_dict(orient="records")):
+        color = _ERA_FILLS[index % len(_ERA_FILLS)]
+        ongoing = not _is_set(era.get("end_key"))
+        end = x_end if ongoing else era["end_key"] + timedelta(days=1)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": era["start_key"],
+                "x1": end,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": color,
+                "opacity": 0.11,
+                "line": {"width": 0},
+                "layer": "below",
+                "name": era["label"],
+            }
+        )
+        span = f"{era['start']} to {'now' if ongoing else era['end']}"
+        sources = "<br>".join(html.escape(s) for s in era.get("sources") or [])
+        notes.append(
+            {
+                "x": era["start_key"],
+                "xref": "x",
+                "xanchor": "left",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 2 + 17 * (2 - index % 3),
+                "text": f"▏{html.escape(era['label'])}",
+                "showarrow": False,
+                "font": {"size": 11, "color": color},
+                "hovertext": f"<b>{html.escape(era['label'])}</b><br>{span}<br>sources: {sources}",
+                "captureevents": True,
+            }
+        )
+    return shapes, notes
+
+
+def timeline_figure(
+    frame: pd.DataFrame, eras: pd.DataFrame, *, entity_base: str = "", title: str = ""
+) -> go.Figure:
+    """The Plotly figure of a timeline: lanes by kind, eras behind (no page around it)."""
+    first, last = _x_range(frame, eras)
+    span = max((last - first).days, 1)
+    traces, ticks, lane_labels, height = _event_traces(frame, entity_base, span)
+    shapes, notes = _era_shapes(eras, last)
+    figure = go.Figure(traces)
+    figure.update_layout(
+        title={"text": html.escape(title), "x": 0.01, "y": 0.995, "yanchor": "top"}
+        if title
+        else None,
+        height=int(max(360, 170 + height * _ROW_PX)),
+        margin={"l": 110, "r": 30, "t": 30 + 17 * min(len(eras), 3) + 30, "b": 50},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hovermode="closest",
+        dragmode="pan",
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": -0.04, "yanchor": "top"},
+        shapes=shapes,
+        annotations=notes,
+        font={"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+        hoverlabel={"align": "left", "bgcolor": "#ffffff"},
+    )
+    figure.update_xaxes(type="date", range=[first, last], showgrid=True, gridcolor="#eeeeee")
+    figure.update_yaxes(
+        tickvals=ticks,
+        ticktext=lane_labels,
+        range=[height - _LANE_GAP + 0.4, -0.6],
+        fixedrange=True,
+        showgrid=False,
+        zeroline=False,
+    )
+    return figure
+
+
+_CONFIG = {
+    "scrollZoom": True,
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+
+_STYLE = """
+body.kg-plot-page { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
+  color: #1f2328; background: #fafafa; }
+.kg-plot-page header { padding: 0.8rem 1.2rem 0.2rem; }
+.kg-plot-page h1 { font-size: 1.3rem; margin: 0 0 0.2rem; }
+.kg-plot-page .kg-status { margin: 0; color: #555; }
+.kg-plot-page main { padding: 0 1.2rem 1.2rem; }
+.kg-plot { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; min-height: 360px; }
+.kg-plot-page .kg-notes { color: #555; font-size: 0.9rem; }
+.kg-plot-page details { margin-top: 0.8rem; }
+.kg-plot-page ol { columns: 2 28rem; font-size: 0.9rem; }
+.kg-plot-page .kg-empty { padding: 2rem; color: #555; }
+.kg-ranges { margin: 0.4rem 0; color: #555; }
+.kg-ranges button { font: inherit; margin-left: 0.3rem; padding: 0.1rem 0.6rem;
+  border: 1px solid #c8c8c8; border-radius: 4px; background: #fff; cursor: pointer; }
+.kg-ranges button:hover { background: #eef3f8; }
+"""
+
+#: Draws the figure from the JSON beside it and follows a click to the point's page. Plain
+#: script, no framework: the page must work from a file:// URL with nothing else around it.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var CHAR_PX = __CHAR_PX__;
+
+  // Lay a lane's labels out for the current zoom: each lane keeps its sub-rows; in date order
+  // a point takes the first sub-row where its label clears the previous one, else it goes to
+  // the least crowded sub-row with its label hidden (hover still shows it).
+  function relabel(holder) {
+    var layout = holder._fullLayout, axis = layout && layout.xaxis;
+    if (!axis || !holder.data.length || !holder.data[0].meta || !holder.data[0].meta.labels) {
+      return;
+    }
+    var time = function (value) { return Date.parse(String(value).replace(" ", "T")); };
+    var x0 = time(axis.range[0]), width = layout._size.w;
+    var perMs = width / (time(axis.range[1]) - x0);
+    var ys = [], texts = [];
+    holder.data.forEach(function (trace) {
+      var meta = trace.meta, ends = [], last = [], y = [], text = [];
+      for (var r = 0; r < meta.rows; r += 1) { ends.push(-Infinity); last.push(-1); }
+      trace.x.forEach(function (x, i) {
+        var px = (time(x) - x0) * perMs, label = meta.labels[i];
+        var row = ends.findIndex(function (end) { return px >= end; });
+        var visible = px >= 0 && px <= width;
+        if (row >= 0 && visible) {
+          ends[row] = px + (label.length + 2) * CHAR_PX;
+          last[row] = i;
+          text.push(label);
+        } else {
+          row = row >= 0 ? row : ends.indexOf(Math.min.apply(null, ends));
+          // A marker drawn over a label would garble it: the label gives way.
+          if (px < ends[row] && last[row] >= 0) { text[last[row]] = ""; }
+          ends[row] = px + CHAR_PX;
+          text.push("");
+        }
+        y.push(meta.base + row);
+      });
+      ys.push(y);
+      texts.push(text);
+    });
+    Plotly.restyle(holder, {y: ys, text: texts});
+  }
+
+  var holder = document.getElementById("kg-plot");
+  var spec = JSON.parse(document.getElementById("kg-plot-data").textContent);
+  if (!spec.figure.data.length) { holder.dataset.ready = "true"; return; }
+  Plotly.newPlot(holder, spec.figure.data, spec.figure.layout, spec.config).then(function () {
+    relabel(holder);
+    holder.dataset.ready = "true";
+  });
+  holder.on("plotly_relayout", function () { relabel(holder); });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-range]"), function (button) {
+    button.addEventListener("click", function () {
+      Plotly.relayout(holder, {"xaxis.range": spec.ranges[button.dataset.range].slice()});
+    });
+  });
+  holder.on("plotly_click", function (event) {
+    var point = event.points && event.points[0];
+    var url = point && point.customdata;
+    if (typeof url === "string" && url) { window.location.assign(url); }
+  });
+})();
+"""
+
+
+def _json_for_script(value: object) -> str:
+    """JSON that cannot close the <script> element it sits in, whatever the labels contain."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page(
+    title: str,
+    status: str,
+    figure: go.Figure,
+    *,
+    standalone: bool,
+    kind: str,
+    counts: dict[str, int],
+    body_after: str = "",
+    ranges: dict[str, list[str]] | None = None,
+) -> str:
+    plotly_tag = (
+        f"<script>{asset_text('plotly.min.js')}</script>"
+        if standalone
+        else f'<script src="{PLOTLY_URL}"></script>'
+    )
+    spec = {"figure": json.loads(figure.to_json()), "config": _CONFIG, "ranges": ranges or {}}
+    buttons = "".join(
+        f'<button type="button" data-range="{html.escape(name)}">{html.escape(name)}</button>'
+        for name in ranges or {}
+    )
+    controls = (
+        f'<nav class="kg-ranges" aria-label="Time range">Show {buttons}</nav>' if buttons else ""
+    )
+    data_attributes = " ".join(f'data-{name}="{value}"' for name, value in counts.items())
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{_STYLE}</style>
+{plotly_tag}
+</head>
+<body class="kg-plot-page kg-{kind}-page">
+<header>
+<h1>{html.escape(title)}</h1>
+<p class="kg-status" id="kg-status" role="status">{html.escape(status)}</p>
+{controls}
+</header>
+<main>
+<div id="kg-plot" class="kg-plot kg-{kind}" style="height: {figure.layout.height}px"
+ {data_attributes}></div>
+<noscript><p class="kg-empty">This page draws with JavaScript; the list below has the same
+content.</p></noscript>
+{body_after}
+</main>
+<script type="application/json" id="kg-plot-data">{_json_for_script(spec)}</script>
+<script>{_SCRIPT.replace("__CHAR_PX__", str(_CHAR_PX))}</script>
+</body>
+</html>
+"""
+
+
+def _event_list(frame: pd.DataFrame, entity_base: str) -> str:
+    items = []
+    for row in frame.to_dict(orient="records"):
+        link = _link(row.get("entity"), entity_base)
+        label = html.escape(row["label"])
+        name = f'<a href="{html.escape(link)}">{label}</a>' if link else label
+        kind = html.escape(_style(row["kind"])["label"].lower())
+        items.append(f"<li><time>{html.escape(row['date'])}</time> {name} ({kind})</li>")
+    return (
+        f"<details><summary>All {len(items)} events as a list</summary><ol>"
+        + "".join(items)
+        + "</ol></details>"
+    )
+
+
+def render_timeline_html(
+    frame: pd.DataFrame,
+    eras: pd.DataFrame,
+    *,
+    standalone: bool,
+    entity_base: str = "",
+    title: str = "Timeline of generative video AI",
+) -> str:
+    """The interactive timeline page for an event frame and era spans (from ``kg.timeline``).
+
+    ``standalone=True`` inlines plotly.js so the file works offline from anywhere
+    (``kg timeline --format html``); otherwise the page loads ``/static/vendor/plotly.min.js``
+    as the web app serves it. A click on an event opens ``entity_base + /id/{kind}/{slug}``
+    (another IRI opens itself). Counts sit on the plot element as ``data-events`` and
+    ``data-eras``. An empty frame gives a page that says so.
+    """
+    figure = timeline_figure(frame, eras, entity_base=entity_base)
+    if len(frame):
+        first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
+        status = f"{len(frame)} events from {first} to {last}"
+        if len(eras):
+            status += f", {len(eras)} eras behind them"
+        status += ". Drag to pan, scroll to zoom, hover for sources, click to open."
+    else:
+        status = "No events match these filters."
+    return _page(
+        title,
+        status,
+        figure,
+        standalone=standalone,
+        kind="timeline",
+        counts={"events": len(frame), "eras": len(eras)},
+        body_after=_event_list(frame, entity_base) if len(frame) else "",
+        ranges=_range_presets(frame, eras),
+    )
+
+
+def _range_presets(frame: pd.DataFrame, eras: pd.DataFrame) -> dict[str, list[str]]:
+    """Zoom buttons: everything, and the last years up to the latest event (the padding for
+    labels on the right stays, so a "last 2 years" view is not half empty)."""
+    if not len(frame):
+        return {}
+    first, last = _x_range(frame, eras)
+    latest = frame["sort_key"].max()
+    presets = {"all": [first, last]}
+    for years in (5, 2):
+        start = latest - pd.DateOffset(years=years)
+        if start > first:
+            presets[f"last {years} years"] = [start, last]
+    return {name: [t.isoformat() for t in span] for name, span in presets.items()}
+
+
+def _figure_hover(row: dict, divisor: float, unit: str) -> str:
+    printed = (
+        f" (printed: {html.escape(str(row['printed_value']))})"
+        if _is_set(row.get("printed_value"))
+        else ""
+    )
+    forecast = " · forecast" if row["forecast"] else ""
+    return "<br>".join(
+        [
+            f"<b>{html.escape(row['series'])}</b>",
+            f"{html.escape(row['period'])}{forecast}",
+            f"{row['value'] / divisor:,.4g} {html.escape(unit)}{printed}",
+            f"source: {html.escape(str(row['source_label']))}",
+        ]
+    )
+
+
+def _time_traces(chart: Chart, divisor: float, unit_text: str) -> list[go.Scatter]:
+    traces = []
+    for index, (series, rows) in enumerate(chart.frame.groupby("series", sort=False)):
+        color = _SERIES_COLORS[index % len(_SERIES_COLORS)]
+        records = rows.to_dict(orient="records")
+        measured = [r for r in records if not r["forecast"]]
+        projected = [r for r in records if r["forecast"]]
+        bridge = measured[-1:] if projected else []
+        bridge_row = bridge[0] if bridge else None
+        for part, dashed in ((measured, False), (bridge + projected, True)):
+            if not part:
+                continue
+            traces.append(
+                go.Scatter(
+                    x=[r["sort_key"] for r in part],
+                    y=[r["value"] / divisor for r in part],
+                    mode="lines+markers+text",
+                    text=[
+                        "" if dashed and r is bridge_row else f"{r['value'] / divisor:,.4g}"
+                        for r in part
+                    ],
+                    textposition="top center",
+                    name=f"{series} (forecast)" if dashed else series,
+                    legendgroup=series,
+                    line={"color": color, "dash": "dash" if dashed else "solid", "width": 2.5},
+                    marker={
+                        "size": 10,
+                        "color": color,
+                        "symbol": ["circle-open" if r["forecast"] else "circle" for r in part],
+                        "line": {"width": 2, "color": color},
+                    },
+                    hovertext=[_figure_hover(r, divisor, unit_text) for r in part],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    customdata=[_link(r.get("subject"), "") for r in part],
+                )
+            )
+    return traces
+
+
+def _bar_trace(chart: Chart, divisor: float, unit_text: str) -> go.Bar:
+    frame = chart.frame.assign(category=bar_labels(chart)).sort_values("value", ascending=False)
+    records = frame.to_dict(orient="records")
+    return go.Bar(
+        x=[r["value"] / divisor for r in records],
+        y=[r["category"] for r in records],
+        orientation="h",
+        marker={
+            "color": ["#9ecae9" if r["forecast"] else "#4c78a8" for r in records],
+        },
+        text=[
+            str(r["printed_value"]) if _is_set(r.get("printed_value")) else f"{r['value']:,.4g}"
+            for r in records
+        ],
+        textposition="outside",
+        cliponaxis=False,
+        hovertext=[_figure_hover(r, divisor, unit_text) for r in records],
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=[_link(r.get("subject"), "") for r in records],
+        name=chart.measure_label,
+    )
+
+
+def chart_figure(chart: Chart) -> go.Figure:
+    """The Plotly figure of a chart: lines over time (forecasts dashed) or ranked bars."""
+    divisor, suffix = display_scale(chart.frame["value"])
+    unit_text = f"{chart.unit}{suffix}"
+    if chart.layout == "time":
+        figure = go.Figure(_time_traces(chart, divisor, unit_text))
+        figure.update_xaxes(type="date", showgrid=True, gridcolor="#eeeeee")
+        periods = chart.frame.drop_duplicates("period").sort_values("sort_key")
+        if len(periods) <= _MAX_PERIOD_TICKS:
+            # One tick per period, printed as the source gives it ("2024-12", "2025").
+            figure.update_xaxes(
+                tickvals=list(periods["sort_key"]), ticktext=list(periods["period"])
+            )
+        figure.update_yaxes(title=unit_text, rangemode="tozero", gridcolor="#eeeeee")
+        height = 480
+    else:
+        figure = go.Figure([_bar_trace(chart, divisor, unit_text)])
+        figure.update_yaxes(autorange="reversed", automargin=True)
+        figure.update_xaxes(title=unit_text, gridcolor="#eeeeee")
+        height = max(360, 120 + 28 * len(chart.frame))
+    figure.update_layout(
+        height=height,
+        margin={"l": 60, "r": 60, "t": 30, "b": 50},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        hovermode="closest",
+        showlegend=chart.layout == "time",
+        font={"family": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+        hoverlabel={"align": "left", "bgcolor": "#ffffff"},
+    )
+    return figure
+
+
+def _chart_notes(chart: Chart) -> str:
+    sources = chart.frame.drop_duplicates("source_label").to_dict(orient="records")
+    items = []
+    for source in sources:
+        label = html.escape(str(source["source_label"]))
+        url = source.get("source_url")
+        items.append(
+            f'<li><a href="{html.escape(str(url))}" rel="noopener">{label}</a></li>'
+            if _is_set(url)
+            else f"<li>{label}</li>"
+        )
+    notes = "".join(f"<p>{html.escape(note)}.</p>" for note in chart.notes)
+    return f'<div class="kg-notes"><p>Sources:</p><ul>{"".join(items)}</ul>{notes}</div>'
+
+
+def render_chart_html(series: Chart, *, standalone: bool) -> str:
+    """The interactive page of a chart (from ``kg.charts.select_chart``), as one HTML string.
+
+    ``standalone`` works as for ``render_timeline_html``. Hover shows the period as printed,
+    the value with its printed form and the source; forecasts are dashed with open markers.
+    The sources are listed under the chart. ``data-figures`` on the plot element counts them.
+    """
+    figure = chart_figure(series)
+    periods = series.frame.sort_values("sort_key", kind="stable")["period"]
+    span = periods.iloc[0] if periods.nunique() == 1 else f"{periods.iloc[0]} to {periods.iloc[-1]}"
+    status = (
+        f"{len(series.frame)} figures of {series.measure_label} ({series.unit}), {span}. "
+        f"{series.spec.description}"
+    ).strip()
+    return _page(
+        series.spec.title,
+        status,
+        figure,
+        standalone=standalone,
+        kind="chart",
+        counts={"figures": len(series.frame), "layout": series.layout},
+        body_after=_chart_notes(series),
+    )

@@ -1,0 +1,117 @@
+"""Assemble the web app: store, query engine, templates, routes, error handlers, CORS.
+
+``create_app(settings)`` serves the store the settings name; ``kg serve`` runs it with uvicorn.
+Users' queries on /sparql run in kg.executor's killable worker processes, started with the app
+and stopped with it; the pages run their own small named queries in process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from kg.build import build
+from kg.config import Settings
+from kg.executor import Limits, QueryExecutor
+from kg.namespaces import shorten
+from kg.server.deps import ExecutorEngine, InProcessEngine
+from kg.server.errors import install_error_handlers
+from kg.server.lookup import entity_url
+from kg.server.routes import api, entities, pages, sparql
+from kg.store import MemoryStore, Store, open_store
+
+__all__ = ["create_app"]
+
+
+def _version() -> str:
+    try:
+        return version("genvid-kg")
+    except PackageNotFoundError:
+        return "0"
+
+
+def _templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
+    templates.env.filters["curie"] = shorten
+    templates.env.globals["entity_url"] = entity_url
+    templates.env.globals["version"] = _version()
+    return templates
+
+
+def _memory_store(settings: Settings) -> MemoryStore:
+    """``--store memory``: build the shipped data into memory, so there is something to serve."""
+    store = MemoryStore()
+    build(settings, target=store)
+    return store
+
+
+def create_app(
+    settings: Settings,
+    store: Store | None = None,
+    *,
+    limits: Limits | None = None,
+    allowed_hosts: Iterable[str] = (),
+) -> FastAPI:
+    """The web app over ``settings.store``, or over ``store`` when one is given.
+
+    With a store folder or SPARQL server URL, /sparql runs queries in worker processes with
+    ``limits`` (time limit, result cap, queue); they start and stop with the app's lifespan.
+    A store object given here (tests, an in-memory build) is queried in process instead.
+    ``allowed_hosts`` are the hosts a SERVICE clause may reach (none by default).
+
+    Raises:
+        StoreError: the store cannot be opened (nothing built there yet).
+    """
+    hosts = frozenset(host.lower() for host in allowed_hosts)
+    in_process = store is not None or settings.store == "memory"
+    if store is None:
+        store = (
+            _memory_store(settings) if settings.store == "memory" else open_store(settings.store)
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not in_process:
+            app.state.engine = ExecutorEngine(QueryExecutor(settings.store, limits), hosts)
+        try:
+            yield
+        finally:
+            app.state.engine.close()
+
+    app = FastAPI(
+        title="genvid-kg",
+        summary="A cited knowledge graph of generative video AI: SPARQL, entities, answers.",
+        version=_version(),
+        lifespan=lifespan,
+        # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN: the OpenAPI
+        # description stays at /openapi.json, nothing is fetched from elsewhere.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.templates = _templates(settings)
+    if in_process:
+        app.state.engine = InProcessEngine(store, hosts)
+    # The endpoint and the data are public and read-only: any site may query them (YASGUI,
+    # Sparklis), and no cookie or credential is ever involved. Private-network preflights let
+    # a public page (yasgui.triply.cc) reach a `kg serve` on 127.0.0.1 in Chromium.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        allow_private_network=True,
+        max_age=86400,
+    )
+    install_error_handlers(app)
+    for module in (sparql, entities, api, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static")
+    return app

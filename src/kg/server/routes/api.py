@@ -1,0 +1,153 @@
+"""``/api/...``: JSON for scripts and for the pages' own scripts (answers, search, lineage)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Body, Query
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, Field
+
+from kg.answers import QUESTIONS, ask
+from kg.errors import BadParameterError
+from kg.lineage import neighbourhood, to_json
+from kg.server.deps import SettingsDep, StoreDep
+from kg.server.lookup import Hit, labels_of, search, suggest
+from kg.terms import to_python
+
+router = APIRouter(prefix="/api", tags=["JSON API"])
+
+
+class EntityHit(BaseModel):
+    """An entity found by name."""
+
+    iri: str
+    label: str
+    kind: str
+    url: str = Field(description="Its page in this app: /id/{kind}/{slug}")
+    matched: str = Field(description="The label or alternative label that matched")
+
+
+class SearchAnswer(BaseModel):
+    """Entities matching a name, best first; close spellings when nothing matches."""
+
+    query: str
+    results: list[EntityHit]
+    suggestions: list[EntityHit]
+
+
+class Question(BaseModel):
+    """A question /api/ask knows."""
+
+    name: str
+    example: str
+    description: str
+    query: str = Field(description="The named query (queries/NAME.rq) that answers it")
+
+
+class AskAnswer(BaseModel):
+    """An answer: the entity understood, the rows with their sources, notes, the query."""
+
+    question: Question
+    entity: dict = Field(description="iri, label and date of the entity the name resolved to")
+    columns: list[str]
+    rows: list[dict] = Field(description="One object per row; `sources` lists source labels")
+    notes: list[str]
+    query: str
+    bindings: dict[str, str] = Field(description="Variables bound to IRIs before running")
+
+
+class LineageGraph(BaseModel):
+    """kg.lineage's JSON contract: nodes (id, label, kind, date, vendor, sources, url), edges."""
+
+    nodes: list[dict]
+    edges: list[dict]
+
+
+def _hits(hits: list[Hit]) -> list[EntityHit]:
+    return [EntityHit(**asdict(hit)) for hit in hits]
+
+
+def _question(question) -> Question:
+    return Question(
+        name=question.name,
+        example=question.example,
+        description=question.description,
+        query=question.query,
+    )
+
+
+def _cell(column: str, term):
+    value = to_python(term)
+    if column == "sources" and isinstance(value, str):
+        return [part for part in value.split(" | ") if part]
+    return value
+
+
+@router.get("/questions", summary="The questions /api/ask knows")
+def questions() -> list[Question]:
+    """The ready questions, each with an example phrasing."""
+    return [_question(question) for question in QUESTIONS]
+
+
+@router.get("/ask", summary="Answer a question in plain words")
+def ask_question(
+    q: Annotated[str, Query(min_length=1, description="e.g. which models use DiT")],
+    settings: SettingsDep,
+    store: StoreDep,
+) -> AskAnswer:
+    """The rows that answer a ready question, each with the sources behind it (as ``kg ask``)."""
+    answer = ask(store, settings.queries_dir, q)
+    columns = answer.table.columns
+    rows = [
+        {column: _cell(column, term) for column, term in zip(columns, row, strict=True)}
+        for row in answer.table.rows
+    ]
+    return AskAnswer(
+        question=_question(answer.question),
+        entity=asdict(answer.entity),
+        columns=columns,
+        rows=jsonable_encoder(rows),
+        notes=answer.notes,
+        query=answer.query,
+        bindings={answer.question.variable: answer.entity.iri},
+    )
+
+
+@router.get("/search", summary="Find entities by label or alternative label")
+def search_entities(
+    q: Annotated[str, Query(min_length=1, description="A name, in any case; part of one works")],
+    settings: SettingsDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> SearchAnswer:
+    """Entities whose names match, best first; close spellings when nothing matches."""
+    hits = search(store, settings.queries_dir, q, limit)
+    close = [] if hits else suggest(store, settings.queries_dir, q)
+    return SearchAnswer(query=q, results=_hits(hits), suggestions=_hits(close))
+
+
+@router.post("/labels", summary="Labels, kinds and pages of entity IRIs")
+def labels(
+    iris: Annotated[list[str], Body(embed=True, max_length=5000)],
+    settings: SettingsDep,
+    store: StoreDep,
+) -> dict[str, EntityHit]:
+    """For result views that show IRIs: each known entity's label, kind and page."""
+    found = labels_of(store, settings.queries_dir, iris)
+    return {iri: EntityHit(**asdict(hit)) for iri, hit in found.items()}
+
+
+@router.get("/lineage/neighbours", summary="An entity and its direct lineage neighbours")
+def lineage_neighbours(
+    iri: Annotated[str, Query(description="The entity's IRI")],
+    store: StoreDep,
+) -> LineageGraph:
+    """What the lineage page loads on double-click: ``kg.lineage.to_json(neighbourhood(...))``."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise BadParameterError(f"iri: {iri!r} is not an IRI") from None
+    return LineageGraph(**to_json(neighbourhood(store, iri)))

@@ -1,0 +1,153 @@
+"""HTML pages: home (search, ready questions), answers, the query page, the ontology's
+documentation, the lineage and timeline views, and the third-party assets they load."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from kg.answers import QUESTIONS, ask
+from kg.errors import NotFoundError
+from kg.lineage import select_lineage
+from kg.namespaces import PREFIXES
+from kg.query import get_named_query, named_queries, select
+from kg.render.assets import ASSETS, asset_path
+from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES, render_lineage_html
+from kg.render.timeline_html import render_timeline_html
+from kg.server.answer import editable_query
+from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
+from kg.server.lookup import search, suggest
+from kg.server.ontology import document_ontology
+from kg.server.protocol import GRAPH_MEDIA, RESULTS_MEDIA
+from kg.terms import to_text
+from kg.timeline import parse_range, read_eras, select_timeline
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+    q: str = "",
+) -> Response:
+    """Search over labels and alternative labels, the ready questions, the views."""
+    hits = search(store, settings.queries_dir, q, 50) if q.strip() else []
+    close = suggest(store, settings.queries_dir, q) if q.strip() and not hits else []
+    counts = select(store, get_named_query(settings.queries_dir, "class-counts").text)
+    context = {
+        "q": q,
+        "hits": hits,
+        "suggestions": close,
+        "questions": QUESTIONS,
+        "counts": [(row[1].value, int(row[2].value)) for row in counts.rows if int(row[2].value)],
+    }
+    return templates.TemplateResponse(request, "home.html", context)
+
+
+@router.get("/ask")
+def answer_page(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    templates: TemplatesDep,
+    q: str = "",
+) -> Response:
+    """A ready question's answer as a page: the rows with their sources, and the SPARQL."""
+    answer = ask(store, settings.queries_dir, q)
+    context = {
+        "answer": answer,
+        "rows": [[(to_text(term), term) for term in row] for row in answer.table.rows],
+        "editor_text": editable_query(answer),
+    }
+    return templates.TemplateResponse(request, "ask.html", context)
+
+
+@router.get("/query")
+def query_page(request: Request, settings: SettingsDep, templates: TemplatesDep) -> Response:
+    """The query editor with the example queries and the table, graph and timeline views."""
+    examples = [
+        {"name": q.name, "title": q.title, "description": q.description, "text": q.text}
+        for q in named_queries(settings.queries_dir).values()
+    ]
+    page = {
+        "examples": examples,
+        "prefixes": PREFIXES,
+        "kinds": KIND_STYLES,
+        "relations": RELATION_STYLES,
+        "resultsMedia": RESULTS_MEDIA,
+        "graphMedia": GRAPH_MEDIA,
+    }
+    return templates.TemplateResponse(
+        request, "query.html", {"page": page, "examples": examples, "prefixes": PREFIXES}
+    )
+
+
+@router.get("/ontology")
+def ontology_page(
+    request: Request, settings: SettingsDep, store: StoreDep, templates: TemplatesDep
+) -> Response:
+    """The ontology's classes and properties, documented from the ontology graph itself."""
+    doc = document_ontology(store, settings.queries_dir)
+    return templates.TemplateResponse(request, "ontology.html", {"doc": doc, "prefixes": PREFIXES})
+
+
+@router.get("/lineage")
+def lineage_page(
+    store: StoreDep,
+    focus: str | None = None,
+    depth: Annotated[int, Query(ge=0, le=10)] = 2,
+    since: str | None = None,
+    kinds: str | None = None,
+    vendor: str | None = None,
+    layout: str = "time",
+) -> HTMLResponse:
+    """The lineage view with the filters of ``kg lineage`` as URL parameters."""
+    graph = select_lineage(
+        store,
+        focus=focus or None,
+        depth=depth,
+        since=since or None,
+        kinds=kinds,
+        vendor=vendor or None,
+    )
+    page = render_lineage_html(
+        graph, standalone=False, expand_url="/api/lineage/neighbours", layout=layout
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/timeline")
+def timeline_page(
+    store: StoreDep,
+    kinds: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    vendor: str | None = None,
+) -> HTMLResponse:
+    """The timeline with the filters of ``kg timeline`` as URL parameters (from, to, kinds,
+    vendor), the report's eras behind the events."""
+    frame = select_timeline(
+        store, kinds=kinds or None, start=start or None, end=end or None, vendor=vendor or None
+    )
+    first, last = parse_range(start or None, end or None)
+    page = render_timeline_html(frame, read_eras(store, start=first, end=last), standalone=False)
+    return HTMLResponse(page)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon: an empty answer, so that browsers do not log a 404 on every page."""
+    return Response(status_code=204)
+
+
+@router.get("/static/vendor/{name}")
+def vendor_asset(name: str) -> FileResponse:
+    """vis-network and plotly.js from the installed Python packages (never from a CDN)."""
+    if name not in ASSETS:
+        raise NotFoundError(f"no asset {name!r}; served: {', '.join(sorted(ASSETS))}")
+    return FileResponse(asset_path(name), headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,247 @@
+"""The home page, search, ready answers (HTML and JSON), the query and ontology pages, the
+lineage view, the served assets, the OpenAPI description and `kg serve` itself.
+
+Names and facts come from the seed report's fact sheet (shared/seed/facts.md): Kling is
+Kuaishou's (快手, 可灵); Sora, Seedance 1.0, Wan 2.1 and HunyuanVideo are built on DiT or a
+DiT variant; DiT was introduced by Peebles and Xie's "Scalable Diffusion Models with
+Transformers" (arXiv 2212.09748).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import httpx
+from click.testing import CliRunner
+
+from kg.answers import QUESTIONS
+from kg.cli import cli
+from kg.config import resource_dir
+from kg.query import named_queries
+
+ID = "https://w3id.org/genvid-kg/id/"
+DIT = ID + "architecture/dit"
+
+
+def _html(app_client, path: str, **params) -> str:
+    response = app_client.get(path, params=params, headers={"accept": "text/html"})
+    assert response.status_code == 200, response.text
+    return html.unescape(response.text)
+
+
+def test_home_links_every_ready_question_and_every_view(app_client):
+    page = _html(app_client, "/")
+    for question in QUESTIONS:
+        assert f">{question.example}</a>" in page
+    for view in ("/lineage", "/timeline", "/query", "/ontology"):
+        assert f'href="{view}"' in page
+
+
+def test_search_finds_labels_first(app_client):
+    page = _html(app_client, "/", q="dit")
+    hits = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page.split('class="hits"')[1])
+    assert hits[0] == ("/id/architecture/dit", "DiT")
+    assert ("/id/architecture/mmdit", "MMDiT") in hits
+
+
+def test_search_matches_alternative_labels_in_chinese(app_client):
+    page = _html(app_client, "/", q="可灵")
+    assert '<a href="/id/product/kling-ai">Kling AI</a>' in page
+    assert "also “可灵AI”" in page
+
+
+def test_search_with_a_typo_suggests(app_client):
+    page = _html(app_client, "/", q="Seedence")
+    assert "Nothing is named “Seedence”" in page
+    assert '<a href="/id/model/seedance-1-0">Seedance 1.0</a>' in page
+
+
+def test_search_api(app_client):
+    answer = app_client.get("/api/search", params={"q": "kuaishou"}).json()
+    assert answer["results"][0] == {
+        "iri": ID + "org/kuaishou",
+        "label": "Kuaishou",
+        "kind": "org",
+        "url": "/id/org/kuaishou",
+        "matched": "Kuaishou",
+    }
+    assert answer["suggestions"] == []
+    by_chinese = app_client.get("/api/search", params={"q": "快手"}).json()
+    assert by_chinese["results"][0]["iri"] == ID + "org/kuaishou"
+
+
+def test_ask_api_answers_with_sources(app_client):
+    answer = app_client.get("/api/ask", params={"q": "which models use DiT"}).json()
+    assert answer["entity"]["iri"] == DIT
+    assert answer["question"]["name"] == "models-using"
+    assert answer["bindings"] == {"architecture": DIT}
+    models = {row["modelLabel"] for row in answer["rows"]}
+    assert {"Sora", "Seedance 1.0", "Wan 2.1 14B", "HunyuanVideo"} <= models
+    assert all(isinstance(row["sources"], list) and row["sources"] for row in answer["rows"])
+    assert any("undisclosed backbone" in note for note in answer["notes"])
+
+
+def test_ask_api_knows_who_introduced_dit(app_client):
+    answer = app_client.get("/api/ask", params={"q": "who introduced DiT"}).json()
+    row = answer["rows"][0]
+    assert row["arxivId"] == "2212.09748"
+    assert "Peebles" in row["authors"]
+
+
+def test_questions_api_lists_the_ready_questions(app_client):
+    listed = app_client.get("/api/questions").json()
+    assert [q["example"] for q in listed] == [q.example for q in QUESTIONS]
+
+
+def test_answer_page_shows_rows_and_the_query(app_client):
+    page = _html(app_client, "/ask", q="which models use DiT")
+    assert '<a href="/id/model/sora">model:sora</a>' in page
+    assert "models-using-architecture.rq" in page
+    link = re.search(r'<a href="/query#([^"]+)">Open in the query editor</a>', page)[1]
+    assert "VALUES+%3Farchitecture" in link
+
+
+def test_answer_page_query_runs_to_the_same_rows(app_client):
+    page = _html(app_client, "/ask", q="which models use DiT")
+    text = re.search(r'<details class="answer-query">.*?<code>(.*?)</code>', page, re.S)[1]
+    rows = app_client.get("/sparql", params={"query": text}).json()["results"]["bindings"]
+    assert {row["modelLabel"]["value"] for row in rows} >= {"Sora", "Seedance 1.0"}
+
+
+def test_query_page_offers_every_example_query(app_client):
+    page = _html(app_client, "/query")
+    for named in named_queries(resource_dir("queries")).values():
+        assert f'data-name="{named.name}"' in page
+        assert named.title in page
+    data = json.loads(
+        re.search(r'<script type="application/json" id="query-data">(.*?)</script>', page, re.S)[1]
+    )
+    assert data["prefixes"]["kg"] == "https://w3id.org/genvid-kg/ontology#"
+    assert "text/csv" in data["resultsMedia"]
+    for script in (
+        "vendor/vis-network.min.js",
+        "vendor/plotly.min.js",
+        "sparql-editor.js",
+        "query.js",
+    ):
+        assert f'<script src="/static/{script}"></script>' in page
+
+
+def test_ontology_page_is_generated_from_the_ontology(app_client):
+    page = _html(app_client, "/ontology")
+    model = re.search(r'<div class="term" id="Model">(.*?)</div>', page, re.S)[1]
+    assert "<code>kg:Model</code>" in model
+    assert "A concrete generative model or model version" in model
+    derived = re.search(r'<div class="term" id="derivedFrom">(.*?)</div>', page, re.S)[1]
+    assert 'domain <a href="#Architecture"><code>kg:Architecture</code></a>' in derived
+    assert 'range <a href="#Architecture"><code>kg:Architecture</code></a>' in derived
+    assert "<code>prov:wasDerivedFrom</code>" in derived
+    assert '<a href="#classes">Classes (12)</a>' in page
+
+
+def test_lineage_view_with_cli_filters_as_parameters(app_client):
+    page = app_client.get("/lineage", params={"focus": "DiT", "depth": 1}).text
+    data = json.loads(
+        re.search(r'<script type="application/json" id="lineage-data">(.*?)</script>', page, re.S)[
+            1
+        ]
+    )
+    ids = {node["id"] for node in data["nodes"]}
+    assert {DIT, ID + "architecture/transformer", ID + "model/sora"} <= ids
+    assert data["expandUrl"] == "/api/lineage/neighbours"
+    assert data["focus"] == [DIT]
+    assert '<script src="/static/vendor/vis-network.min.js"></script>' in page
+
+
+def test_timeline_view_with_cli_filters_as_parameters(app_client):
+    page = _html(app_client, "/timeline", kinds="model", **{"from": "2024"})
+    events = re.findall(r'<li><time>([^<]+)</time> <a href="(/id/[^"]+)">', page)
+    urls = {url for _date, url in events}
+    assert "/id/model/sora" in urls
+    assert "/id/model/seedance-1-0" in urls
+    assert "/id/architecture/dit" not in urls, "DiT is an architecture of 2022"
+    assert all(date >= "2024" for date, _url in events)
+    assert ("2024-02", "/id/model/sora") in events, "Sora keeps the month precision"
+    assert f'data-events="{len(events)}"' in page
+    assert '<script src="/static/vendor/plotly.min.js"></script>' in page
+
+
+def test_timeline_vendor_filter(app_client):
+    page = _html(app_client, "/timeline", vendor="Kuaishou", kinds="model")
+    urls = set(re.findall(r'<li><time>[^<]+</time> <a href="(/id/[^"]+)">', page))
+    assert {"/id/model/kling-1-6", "/id/model/kling-2-0"} <= urls
+    assert "/id/model/sora" not in urls
+
+
+def test_lineage_neighbours_api(app_client):
+    graph = app_client.get("/api/lineage/neighbours", params={"iri": DIT}).json()
+    node = next(n for n in graph["nodes"] if n["id"] == DIT)
+    assert node["label"] == "DiT"
+    assert node["url"] == "/id/architecture/dit"
+    relations = {(e["from"], e["relation"], e["to"]) for e in graph["edges"]}
+    assert (DIT, "derivedFrom", ID + "architecture/transformer") in relations
+    assert (ID + "model/sora", "usesArchitecture", DIT) in relations
+
+
+def test_labels_api_names_iris_for_the_graph_view(app_client):
+    answer = app_client.post("/api/labels", json={"iris": [DIT, "urn:unknown"]}).json()
+    assert answer == {
+        DIT: {
+            "iri": DIT,
+            "label": "DiT",
+            "kind": "architecture",
+            "url": "/id/architecture/dit",
+            "matched": "DiT",
+        }
+    }
+
+
+def test_vendor_assets_come_from_the_installed_packages(app_client):
+    vis = app_client.get("/static/vendor/vis-network.min.js")
+    assert vis.status_code == 200
+    assert "javascript" in vis.headers["content-type"]
+    assert b"vis-network" in vis.content[:2000]
+    plotly = app_client.get("/static/vendor/plotly.min.js")
+    assert plotly.status_code == 200
+    assert b"plotly.js" in plotly.content[:2000]
+
+
+def test_no_page_loads_anything_from_another_host(app_client):
+    for path in (
+        "/",
+        "/query",
+        "/ontology",
+        "/id/architecture/dit",
+        "/ask?q=who+introduced+DiT",
+        "/lineage",
+    ):
+        page = app_client.get(path).text
+        for ref in re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"', page):
+            assert ref.startswith(("/", "?", "data:")), f"{path} loads {ref}"
+
+
+def test_openapi_describes_the_json_api_and_no_cdn_docs_page(app_client):
+    spec = app_client.get("/openapi.json").json()
+    assert {"/api/ask", "/api/search", "/api/lineage/neighbours", "/sparql"} <= set(spec["paths"])
+    ask = spec["paths"]["/api/ask"]["get"]
+    assert ask["parameters"][0]["name"] == "q"
+    assert app_client.get("/docs").status_code == 404
+
+
+def test_kg_serve_is_documented_in_the_cli():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--query-timeout", "--allow-service"):
+        assert option in result.output
+    assert "127.0.0.1" in result.output
+    assert "8000" in result.output
+
+
+def test_kg_serve_answers_on_its_port(live_server):
+    home = httpx.get(live_server + "/")
+    assert home.status_code == 200
+    assert "Generative video AI" in home.text
+    described = httpx.get(live_server + "/sparql")
+    assert f"<{live_server}/sparql>" in described.text

@@ -1,0 +1,273 @@
+"""The timeline and chart pages in headless Chromium: they draw offline, hover, zoom and link.
+
+Every request that does not go to 127.0.0.1 is blocked and recorded; the console must stay free
+of errors. Screenshots land in test-output/ for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.namespaces import entity_iri
+from kg.query import select
+from kg.render.assets import asset_path
+from kg.render.timeline_html import render_timeline_html
+from kg.timeline import read_eras, select_timeline
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).parent.parent / "test-output"
+DIT = entity_iri("architecture", "dit")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("KG_REQUIRE_BROWSER"),
+        reason="Debian chromium is not installed (CI sets KG_REQUIRE_BROWSER and installs it)",
+    ),
+]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files from one folder, plus fixed routes (path → (media type, bytes))."""
+
+    routes: dict = {}  # noqa: RUF012 - replaced per server by subclassing
+
+    def do_GET(self) -> None:
+        route = self.routes.get(urllib.parse.urlsplit(self.path).path)
+        if route is None:
+            super().do_GET()
+            return
+        media, body = route
+        self.send_response(200)
+        self.send_header("content-type", media)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """Start a loopback HTTP server over a folder with extra routes; yields its base URL."""
+    servers = []
+
+    def start(folder: Path, routes: dict | None = None) -> str:
+        handler = type("Handler", (_Handler,), {"routes": routes or {}})
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator:
+    """A fresh Chromium profile; every non-loopback request is blocked and recorded."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        context.blocked = []
+        context.errors = []
+
+        def local_only(route) -> None:
+            if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                context.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", local_only)
+        yield context
+        context.close()
+
+
+def _open(context, url: str):
+    page = context.new_page()
+    page.on("console", lambda m: context.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: context.errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("#kg-plot[data-ready=true]", timeout=30_000)
+    return page
+
+
+def _screenshot(page, name: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / name), full_page=True)
+
+
+def _point_centre(page, kind: str, label: str) -> tuple[float, float]:
+    """Where a point is drawn on the page: its trace's n-th marker, for a real mouse click."""
+    trace, index = page.evaluate(
+        """([kind, label]) => {
+            const data = document.getElementById("kg-plot").data;
+            const trace = data.findIndex((t) => t.meta.kind === kind);
+            return [trace, data[trace].meta.labels.indexOf(label)];
+        }""",
+        [kind, label],
+    )
+    marker = page.locator("#kg-plot .scatterlayer .trace").nth(trace).locator(".point").nth(index)
+    box = marker.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _texts(page, selector: str) -> list[str]:
+    """Text of SVG elements (inner_text works on HTML elements only)."""
+    return page.locator(selector).evaluate_all("(nodes) => nodes.map((n) => n.textContent)")
+
+
+def _shown_labels(page, kind: str, since: str) -> int:
+    return page.evaluate(
+        """([kind, since]) => {
+            const trace = document.getElementById("kg-plot").data.find((t) => t.meta.kind === kind);
+            return trace.x.filter((x, i) => x >= since && trace.text[i]).length;
+        }""",
+        [kind, since],
+    )
+
+
+def test_exported_timeline_draws_offline_hovers_zooms_and_links(
+    built_settings, built, browser, serve, tmp_path
+):
+    site = tmp_path / "site"
+    site.mkdir()
+    base = serve(site, {"/id/architecture/dit": ("text/html", b"<h1>DiT page</h1>")})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--store",
+            built_settings.store,
+            "timeline",
+            "--format",
+            "html",
+            "--base-url",
+            base,
+            "--out",
+            str(site / "timeline.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    # Expected counts straight from the graph, not from the timeline code.
+    dated = select(built, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e kg:date ?d }")
+    events = int(dated.rows[0][0].value)
+    eras = int(select(built, "SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Era }").rows[0][0].value)
+    page = _open(browser, base + "/timeline.html")
+
+    assert page.locator("#kg-plot .scatterlayer .trace .point").count() == events
+    assert page.locator("#kg-plot .layer-below .shapelayer path").count() == eras == 4
+    lanes = _texts(page, "#kg-plot .yaxislayer-above .ytick")
+    assert lanes == ["Era", "Architecture", "Paper", "Model", "Leaderboard"]
+    assert page.get_attribute("#kg-plot", "data-events") == str(events)
+    _screenshot(page, "timeline.png")
+
+    x, y = _point_centre(page, "architecture", "DiT")
+    page.mouse.move(x, y)
+    page.wait_for_selector("#kg-plot .hoverlayer .hovertext")
+    hover = " ".join(_texts(page, "#kg-plot .hoverlayer .hovertext text"))
+    assert "DiT" in hover
+    assert "2022-12 · architecture" in hover, "the date as printed, not 2022-12-01"
+    assert "arXiv 2212.09748" in hover or "Report" in hover, "sources in the hover"
+    _screenshot(page, "timeline-hover-dit.png")
+
+    since = "2023-07"
+    before = _shown_labels(page, "model", since)
+    page.click("button[data-range='last 2 years']")
+    page.wait_for_function(
+        "document.getElementById('kg-plot').layout.xaxis.range[0].slice(0, 4) >= '2023'"
+    )
+    page.wait_for_timeout(200)
+    after = _shown_labels(page, "model", since)
+    assert after > before, f"zooming in shows more labels of recent models ({before} → {after})"
+    _screenshot(page, "timeline-zoomed.png")
+
+    page.click("button[data-range='all']")
+    page.wait_for_timeout(200)
+    x, y = _point_centre(page, "architecture", "DiT")
+    page.mouse.move(x, y)
+    page.wait_for_selector("#kg-plot .hoverlayer .hovertext")
+    page.mouse.click(x, y)
+    page.wait_for_url(base + "/id/architecture/dit")
+    assert page.inner_text("h1") == "DiT page"
+
+    assert browser.blocked == []
+    assert browser.errors == []
+
+
+def test_web_app_page_draws_from_the_app_vendor_copy(built, browser, serve, tmp_path):
+    frame = select_timeline(built, kinds="model,architecture", start="2020")
+    page_html = render_timeline_html(frame, read_eras(built), standalone=False)
+    site = tmp_path / "app"
+    site.mkdir()
+    plotly = asset_path("plotly.min.js").read_bytes()
+    base = serve(
+        site,
+        {
+            "/timeline": ("text/html; charset=utf-8", page_html.encode()),
+            "/static/vendor/plotly.min.js": ("text/javascript", plotly),
+        },
+    )
+    page = _open(browser, base + "/timeline")
+    assert page.locator("#kg-plot .scatterlayer .trace .point").count() == len(frame)
+    assert set(_texts(page, "#kg-plot .yaxislayer-above .ytick")) == {
+        "Architecture",
+        "Model",
+    }
+    assert browser.blocked == []
+    assert browser.errors == []
+
+
+def test_chart_page_draws_offline(built_settings, browser, serve, tmp_path):
+    site = tmp_path / "charts"
+    site.mkdir()
+    for name in ("market-size", "message-share"):
+        result = CliRunner().invoke(
+            cli,
+            ["--store", built_settings.store, "chart", name, "--out", str(site / f"{name}.html")],
+        )
+        assert result.exit_code == 0, result.output
+    base = serve(site)
+    page = _open(browser, base + "/market-size.html")
+    # 2024 measured; 2025E and 2032E dashed, joined to 2024 by a bridge point.
+    assert page.locator("#kg-plot .scatterlayer .trace .point").count() == 4
+    assert page.locator("#kg-plot .scatterlayer .trace .js-line").count() == 2
+    assert _texts(page, "#kg-plot .xaxislayer-above .xtick") == ["2024", "2025", "2032"]
+    _screenshot(page, "chart-market-size.png")
+    page = _open(browser, base + "/message-share.html")
+    assert page.locator("#kg-plot .bars .point").count() == 11
+    _screenshot(page, "chart-message-share.png")
+    assert browser.blocked == []
+    assert browser.errors == []
