@@ -170,3 +170,23 @@ def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFacto
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest, tmp_path: Path):
+    """Headless Chromium that reaches only loopback (tests/browsing.py); a test module may set
+    VIEWPORT."""
+    from .browsing import chromium
+
+    viewport = getattr(request.module, "VIEWPORT", {"width": 1400, "height": 900})
+    with chromium(tmp_path / "profile", viewport) as context:
+        yield context
+
+
+@pytest.fixture
+def serve():
+    """Start loopback file servers with extra routes; yields ``start(folder, routes) -> url``."""
+    from .browsing import file_servers
+
+    with file_servers() as start:
+        yield start

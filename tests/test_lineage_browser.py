@@ -6,17 +6,9 @@ of errors. Screenshots land in test-output/ for review.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import shutil
-import threading
-import urllib.parse
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
@@ -26,108 +18,18 @@ from kg.namespaces import entity_iri
 from kg.render.assets import asset_path
 from kg.render.lineage_html import render_lineage_html
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT = Path(__file__).parent.parent / "test-output"
+from .browsing import BROWSER_MARKS, screenshot
+
+pytestmark = BROWSER_MARKS
 DIT = entity_iri("architecture", "dit")
 TRANSFORMER = entity_iri("architecture", "transformer")
 GAN = entity_iri("architecture", "gan")
 SORA = entity_iri("model", "sora")
 SEEDANCE = entity_iri("model", "seedance-1-0")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("KG_REQUIRE_BROWSER"),
-        reason="Debian chromium is not installed (CI sets KG_REQUIRE_BROWSER and installs it)",
-    ),
-]
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from one folder, plus the routes a test registers (path → bytes)."""
-
-    routes: dict = {}  # noqa: RUF012 - replaced per server by functools.partial subclassing
-
-    def do_GET(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        route = self.routes.get(url.path)
-        if route is None:
-            super().do_GET()
-            return
-        status, media, body = route(urllib.parse.parse_qs(url.query))
-        self.send_response(status)
-        self.send_header("content-type", media)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator:
-    """Start a loopback HTTP server over a folder, with extra routes; yields its base URL."""
-    servers = []
-
-    def start(folder: Path, routes: dict | None = None) -> str:
-        handler = type("Handler", (_Handler,), {"routes": routes or {}})
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator:
-    """A fresh Chromium profile; every non-loopback request is blocked and recorded."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-        )
-        context.blocked = []
-        context.errors = []
-
-        def local_only(route) -> None:
-            host = urllib.parse.urlsplit(route.request.url).hostname
-            if host == "127.0.0.1":
-                route.continue_()
-            else:
-                context.blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", local_only)
-        yield context
-        context.close()
-
 
 def _open(context, url: str):
     page = context.new_page()
-    page.on("console", lambda m: context.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: context.errors.append(str(error)))
     page.goto(url)
     page.wait_for_function("window.lineageView && window.lineageView.ready", timeout=30_000)
     return page
@@ -147,11 +49,6 @@ def _node_on_screen(page, node: str) -> tuple[float, float]:
         node,
     )
     return spot[0], spot[1]
-
-
-def _screenshot(page, name: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / name))
 
 
 def test_exported_page_draws_offline_and_highlights_ancestry(
@@ -183,7 +80,7 @@ def test_exported_page_draws_offline_and_highlights_ancestry(
     assert "DiT → Transformer" in page.inner_text("#lineage-info")
     link = page.get_attribute("#lineage-info a.lineage-entity-link", "href")
     assert link == "/id/architecture/dit"
-    _screenshot(page, "lineage-highlight-dit.png")
+    screenshot(page, "lineage-highlight-dit.png")
 
     page.fill("#lineage-search", "seedance 1.0")
     page.press("#lineage-search", "Enter")
@@ -196,7 +93,7 @@ def test_exported_page_draws_offline_and_highlights_ancestry(
     page.fill("#lineage-year-from", "2024")
     page.dispatch_event("#lineage-year-from", "change")
     assert page.evaluate("window.lineageView.visibleCount()") < expected - papers
-    _screenshot(page, "lineage-filtered.png")
+    screenshot(page, "lineage-filtered.png")
 
     assert browser.blocked == [], "the page asked for something outside the machine"
     assert browser.errors == []
@@ -234,7 +131,7 @@ def test_web_page_expands_a_node_on_double_click(built, browser, serve, tmp_path
     edge_ids = page.evaluate("window.lineageView.edges.getIds()")
     assert f"{DIT}|derivedFrom|{TRANSFORMER}" in edge_ids
     assert "Loaded" in page.inner_text("#lineage-status")
-    _screenshot(page, "lineage-expanded-dit.png")
+    screenshot(page, "lineage-expanded-dit.png")
 
     assert browser.blocked == []
     assert browser.errors == []

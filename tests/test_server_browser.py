@@ -8,26 +8,13 @@ screenshots land in test-output/ for review.
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.parse
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
+from .browsing import BROWSER_MARKS, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT = Path(__file__).parent.parent / "test-output"
+pytestmark = BROWSER_MARKS
+VIEWPORT = {"width": 1400, "height": 950}
 SORA = "https://w3id.org/genvid-kg/id/model/sora"
 DIT = "https://w3id.org/genvid-kg/id/architecture/dit"
 # Models with their backbone and date: IRIs for the graph, a date column for the timeline.
@@ -40,64 +27,9 @@ WHERE {
 }
 ORDER BY ?date"""
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("KG_REQUIRE_BROWSER"),
-        reason="Debian chromium is not installed (CI sets KG_REQUIRE_BROWSER and installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator:
-    """A fresh Chromium profile; non-loopback requests are blocked and recorded, console
-    errors and page errors collected."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 950},
-        )
-        context.blocked = []
-        context.errors = []
-
-        def local_only(route) -> None:
-            if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                context.blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", local_only)
-
-        def watch(page) -> None:
-            page.on(
-                "console",
-                lambda message: (
-                    context.errors.append(message.text) if message.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda error: context.errors.append(str(error)))
-
-        context.on("page", watch)
-        for page in context.pages:
-            watch(page)
-        yield context
-        context.close()
-
 
 def _page(browser):
     return browser.pages[0] if browser.pages else browser.new_page()
-
-
-def _shot(page, name: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"server-{name}.png"))
 
 
 def _run(page) -> None:
@@ -122,7 +54,7 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     table = page.locator("#view-table").inner_text()
     assert re.search(r"model:sora\s+Sora\s+arch:dit\s+DiT\s+2024-02", table)
     assert "rows in" in page.locator("#query-status").inner_text()
-    _shot(page, "query-table")
+    screenshot(page, "server-query-table.png")
 
     page.click("#tab-graph")
     page.wait_for_selector("#result-graph[data-ready=true]", timeout=15000)
@@ -134,13 +66,13 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     assert (
         page.evaluate("(s) => window.queryPage.state.graph.nodes.get(s).fullLabel", SORA) == "Sora"
     )
-    _shot(page, "query-graph")
+    screenshot(page, "server-query-graph.png")
 
     page.click("#tab-timeline")
     page.wait_for_selector("#result-timeline[data-ready=true]", timeout=15000)
     assert int(page.get_attribute("#result-timeline", "data-events")) == rows.count()
     assert page.locator("#result-timeline .point").count() == rows.count()
-    _shot(page, "query-timeline")
+    screenshot(page, "server-query-timeline.png")
 
     permalink = page.get_attribute("#permalink", "href")
     assert permalink.startswith("#query=")
@@ -158,7 +90,7 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     assert reopened.input_value("#query-text") == QUERY + "\nLIMIT 500"
     assert reopened.get_attribute("#tab-timeline", "aria-selected") == "true"
     assert reopened.is_hidden("#view-table")
-    _shot(reopened, "query-permalink")
+    screenshot(reopened, "server-query-permalink.png")
 
     reopened.click("#tab-table")
     reopened.locator("#view-table a", has_text="model:sora").first.click()
@@ -166,7 +98,7 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     assert reopened.inner_text("h1") == "Sora"
     reopened.wait_for_selector("#entity-graph[data-ready=true]", timeout=15000)
     assert int(reopened.get_attribute("#entity-graph", "data-nodes")) > 3
-    _shot(reopened, "entity-sora")
+    screenshot(reopened, "server-entity-sora.png")
 
     assert browser.blocked == []
     assert browser.errors == []
@@ -213,7 +145,7 @@ def test_syntax_error_is_shown_and_marked_where_it_is(live_server, browser):
     message = page.inner_text("#query-error")
     assert re.search(r"SPARQL syntax error: line \d+, column \d+", message)
     assert page.locator("#editor-highlight .error-mark").count() == 1
-    _shot(page, "query-error")
+    screenshot(page, "server-query-error.png")
     assert browser.blocked == []
     # The browser itself reports the 400 answer; nothing else may reach the console.
     assert [e for e in browser.errors if "status of 400" not in e] == []
@@ -229,7 +161,7 @@ def test_home_search_to_entity_page(live_server, browser):
     page.wait_for_url(live_server + "/id/architecture/dit")
     page.wait_for_selector("#entity-graph[data-ready=true]", timeout=15000)
     assert page.inner_text("h1") == "DiT"
-    _shot(page, "entity-dit")
+    screenshot(page, "server-entity-dit.png")
     assert browser.blocked == []
     assert browser.errors == []
 
@@ -242,10 +174,10 @@ def test_lineage_and_timeline_views_served_by_the_app(live_server, browser):
     before = page.evaluate("window.lineageView.nodes.length")
     page.evaluate("(s) => window.lineageView.expand(s)", SORA)
     assert page.evaluate("window.lineageView.nodes.length") > before, "Sora's neighbours load"
-    _shot(page, "lineage-dit")
+    screenshot(page, "server-lineage-dit.png")
     page.goto(live_server + "/timeline?kinds=model&from=2024")
     page.wait_for_selector("#kg-plot[data-ready=true]", timeout=15000)
     assert page.get_attribute("#kg-plot", "data-events") == str(page.locator("details li").count())
-    _shot(page, "timeline-models-2024")
+    screenshot(page, "server-timeline-models-2024.png")
     assert browser.blocked == []
     assert browser.errors == []

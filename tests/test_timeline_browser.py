@@ -6,15 +6,6 @@ of errors. Screenshots land in test-output/ for review.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import threading
-import urllib.parse
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
@@ -24,110 +15,17 @@ from kg.render.assets import asset_path
 from kg.render.timeline_html import render_timeline_html
 from kg.timeline import read_eras, select_timeline
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT = Path(__file__).parent.parent / "test-output"
+from .browsing import BROWSER_MARKS, fixed, screenshot
+
+pytestmark = BROWSER_MARKS
 DIT = entity_iri("architecture", "dit")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("KG_REQUIRE_BROWSER"),
-        reason="Debian chromium is not installed (CI sets KG_REQUIRE_BROWSER and installs it)",
-    ),
-]
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files from one folder, plus fixed routes (path → (media type, bytes))."""
-
-    routes: dict = {}  # noqa: RUF012 - replaced per server by subclassing
-
-    def do_GET(self) -> None:
-        route = self.routes.get(urllib.parse.urlsplit(self.path).path)
-        if route is None:
-            super().do_GET()
-            return
-        media, body = route
-        self.send_response(200)
-        self.send_header("content-type", media)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """Start a loopback HTTP server over a folder with extra routes; yields its base URL."""
-    servers = []
-
-    def start(folder: Path, routes: dict | None = None) -> str:
-        handler = type("Handler", (_Handler,), {"routes": routes or {}})
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator:
-    """A fresh Chromium profile; every non-loopback request is blocked and recorded."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-        )
-        context.blocked = []
-        context.errors = []
-
-        def local_only(route) -> None:
-            if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1":
-                route.continue_()
-            else:
-                context.blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", local_only)
-        yield context
-        context.close()
 
 
 def _open(context, url: str):
     page = context.new_page()
-    page.on("console", lambda m: context.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: context.errors.append(str(error)))
     page.goto(url)
     page.wait_for_selector("#kg-plot[data-ready=true]", timeout=30_000)
     return page
-
-
-def _screenshot(page, name: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / name), full_page=True)
 
 
 def _point_centre(page, kind: str, label: str) -> tuple[float, float]:
@@ -165,7 +63,7 @@ def test_exported_timeline_draws_offline_hovers_zooms_and_links(
 ):
     site = tmp_path / "site"
     site.mkdir()
-    base = serve(site, {"/id/architecture/dit": ("text/html", b"<h1>DiT page</h1>")})
+    base = serve(site, {"/id/architecture/dit": fixed("text/html", b"<h1>DiT page</h1>")})
     result = CliRunner().invoke(
         cli,
         [
@@ -192,7 +90,7 @@ def test_exported_timeline_draws_offline_hovers_zooms_and_links(
     lanes = _texts(page, "#kg-plot .yaxislayer-above .ytick")
     assert lanes == ["Era", "Architecture", "Paper", "Model", "Leaderboard"]
     assert page.get_attribute("#kg-plot", "data-events") == str(events)
-    _screenshot(page, "timeline.png")
+    screenshot(page, "timeline.png", full_page=True)
 
     x, y = _point_centre(page, "architecture", "DiT")
     page.mouse.move(x, y)
@@ -201,7 +99,7 @@ def test_exported_timeline_draws_offline_hovers_zooms_and_links(
     assert "DiT" in hover
     assert "2022-12 · architecture" in hover, "the date as printed, not 2022-12-01"
     assert "arXiv 2212.09748" in hover or "Report" in hover, "sources in the hover"
-    _screenshot(page, "timeline-hover-dit.png")
+    screenshot(page, "timeline-hover-dit.png", full_page=True)
 
     since = "2023-07"
     before = _shown_labels(page, "model", since)
@@ -212,7 +110,7 @@ def test_exported_timeline_draws_offline_hovers_zooms_and_links(
     page.wait_for_timeout(200)
     after = _shown_labels(page, "model", since)
     assert after > before, f"zooming in shows more labels of recent models ({before} → {after})"
-    _screenshot(page, "timeline-zoomed.png")
+    screenshot(page, "timeline-zoomed.png", full_page=True)
 
     page.click("button[data-range='all']")
     page.wait_for_timeout(200)
@@ -236,8 +134,8 @@ def test_web_app_page_draws_from_the_app_vendor_copy(built, browser, serve, tmp_
     base = serve(
         site,
         {
-            "/timeline": ("text/html; charset=utf-8", page_html.encode()),
-            "/static/vendor/plotly.min.js": ("text/javascript", plotly),
+            "/timeline": fixed("text/html; charset=utf-8", page_html.encode()),
+            "/static/vendor/plotly.min.js": fixed("text/javascript", plotly),
         },
     )
     page = _open(browser, base + "/timeline")
@@ -265,9 +163,9 @@ def test_chart_page_draws_offline(built_settings, browser, serve, tmp_path):
     assert page.locator("#kg-plot .scatterlayer .trace .point").count() == 4
     assert page.locator("#kg-plot .scatterlayer .trace .js-line").count() == 2
     assert _texts(page, "#kg-plot .xaxislayer-above .xtick") == ["2024", "2025", "2032"]
-    _screenshot(page, "chart-market-size.png")
+    screenshot(page, "chart-market-size.png", full_page=True)
     page = _open(browser, base + "/message-share.html")
     assert page.locator("#kg-plot .bars .point").count() == 11
-    _screenshot(page, "chart-message-share.png")
+    screenshot(page, "chart-message-share.png", full_page=True)
     assert browser.blocked == []
     assert browser.errors == []
