@@ -311,7 +311,7 @@ def lineage_command(
 
     Example: kg lineage --focus DiT --depth 2 --out dit.html
     """
-    # Imported here so that this command stays one insertion in cli.py.
+    # Imported here so that the other commands do not load the rendering stack.
     from kg.lineage import select_lineage, serialize_graph
     from kg.render.lineage_html import render_lineage_html
 
@@ -331,19 +331,8 @@ def lineage_command(
         content = page.encode()
     else:
         content = serialize_graph(graph, fmt)
-    target = out or f"lineage.{fmt}"
-    if target == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-        return
-    try:
-        Path(target).write_bytes(content)
-    except OSError as error:
-        raise click.FileError(target, error.strerror) from None
-    click.echo(
-        f"Wrote {target}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} links",
-        err=True,
-    )
+    links = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} links"
+    _write_output(out or f"lineage.{fmt}", content, links)
 
 
 @cli.command()
@@ -373,8 +362,7 @@ def serve(
 
     Example: kg serve --port 8000, then open http://127.0.0.1:8000/
     """
-    # Imported here so that this command stays one insertion in cli.py and the other
-    # commands do not load the web stack.
+    # Imported here so that the other commands do not load the web stack.
     import uvicorn
 
     from kg.executor import Limits
@@ -464,7 +452,7 @@ def timeline_command(
 
     Example: kg timeline --kinds paper,model --from 2020 --to 2025-06 --vendor Google
     """
-    # Imported here so that this command stays one insertion in cli.py.
+    # Imported here so that the other commands do not load the rendering stack.
     from kg.render.timeline_html import render_timeline_html
     from kg.render.timeline_text import render_timeline_text
     from kg.timeline import read_eras, select_timeline, serialize_timeline
@@ -515,7 +503,7 @@ def chart_command(
 
     Example: kg chart market-size --format png
     """
-    # Imported here so that this command stays one insertion in cli.py.
+    # Imported here so that the other commands do not load the rendering stack.
     from kg.charts import CHARTS, select_chart
     from kg.render.chart_png import render_chart_png
     from kg.render.timeline_html import render_chart_html
