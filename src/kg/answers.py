@@ -19,7 +19,16 @@ from kg.namespaces import KINDS
 from kg.query import Table, get_named_query, select
 from kg.store import Store
 
-__all__ = ["QUESTIONS", "Answer", "Entity", "Question", "ask", "find_question", "resolve"]
+__all__ = [
+    "QUESTIONS",
+    "Answer",
+    "Entity",
+    "Question",
+    "ask",
+    "find_question",
+    "normal_name",
+    "resolve",
+]
 
 
 @dataclass(frozen=True)
@@ -138,28 +147,38 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
 
-def _normal(name: str) -> str:
+def normal_name(name: str) -> str:
+    """A name as matching compares it: case folded, without spaces, hyphens or underscores.
+
+    >>> normal_name("Seedance 1.0") == normal_name("seedance-1.0")
+    True
+    """
     return re.sub(r"[\s_-]+", "", name.casefold())
 
 
 def resolve(store: Store, kinds: tuple[str, ...], name: str) -> list[Entity]:
-    """Every entity of ``kinds`` whose label, alternative label or slug matches ``name``.
+    """Every entity of ``kinds`` whose label, alternative label or slug matches ``name``;
+    only the exact label matches when there are some.
 
     Raises:
         UnknownEntityError: nothing matches; suggests the closest labels.
     """
-    wanted = _normal(name)
+    wanted = normal_name(name)
     matches: dict[str, Entity] = {}
     everything: dict[str, str] = {}
     for kind in kinds:
         table = select(store, _NAMES, {"class": ox.NamedNode(str(KINDS[kind]))})
         for _class, iri, label, alias, date in table.rows:
             slug = iri.value.rsplit("/", 1)[-1]
-            everything.setdefault(_normal(alias.value), label.value)
-            if wanted in (_normal(alias.value), _normal(slug)):
+            everything.setdefault(normal_name(alias.value), label.value)
+            if wanted in (normal_name(alias.value), normal_name(slug)):
                 matches[iri.value] = Entity(iri.value, label.value, date.value if date else None)
     if matches:
-        return list(matches.values())
+        # An exact label wins over aliases and slugs: "DiT" is the architecture labelled DiT,
+        # not also the era whose slug is ``dit``.
+        label = name.strip().casefold()
+        exact = [e for e in matches.values() if e.label.casefold() == label]
+        return exact or list(matches.values())
     suggestions = _closest(wanted, everything)
     kind_words = " or ".join(_CLASS_NAMES.get(k, k) for k in kinds)
     raise UnknownEntityError(kind_words, name, suggestions)

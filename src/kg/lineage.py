@@ -28,7 +28,6 @@ JSON contract (``to_json``; also what ``GET /api/lineage/neighbours?iri=<IRI>`` 
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 from collections import deque
@@ -41,7 +40,7 @@ from kg.answers import resolve
 from kg.config import resource_dir
 from kg.dates import PartialDate, parse_date
 from kg.errors import BadParameterError, NotFoundError, UnknownEntityError
-from kg.namespaces import KINDS, PREFIXES, parse_entity_iri
+from kg.namespaces import KINDS, PREFIXES, parse_entity_iri, parse_kind_list
 from kg.query import get_named_query, select
 from kg.store import Store
 
@@ -155,18 +154,7 @@ def parse_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...] | None:
     Raises:
         BadParameterError: a name is not one of ``KINDS_ORDER``; suggests the closest.
     """
-    if kinds is None:
-        return None
-    names = kinds.split(",") if isinstance(kinds, str) else list(kinds)
-    wanted = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
-    for name in wanted:
-        if name not in KINDS_ORDER:
-            close = difflib.get_close_matches(name, KINDS_ORDER, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise BadParameterError(
-                f"unknown kind {name!r}: use {', '.join(KINDS_ORDER)} (comma-separated){hint}"
-            )
-    return wanted or None
+    return parse_kind_list(kinds, KINDS_ORDER)
 
 
 def _walk(
@@ -286,15 +274,13 @@ def filter_lineage(
 
 
 def _resolve(store: Store, kinds: tuple[str, ...], name: str, word: str) -> list[str]:
-    """The entities a name means; exact label matches win over aliases and slugs, so that
-    "DiT" is the architecture labelled DiT, not also the era whose slug is ``dit``."""
+    """The entities a name means (exact labels first, see kg.answers.resolve)."""
     try:
         found = resolve(store, kinds, name)
     except UnknownEntityError as error:
         # resolve() names every kind it tried ("era or paper or ..."); one word reads better.
         raise UnknownEntityError(word, name, error.suggestions) from None
-    exact = [entity for entity in found if entity.label.casefold() == name.strip().casefold()]
-    return [entity.iri for entity in exact or found]
+    return [entity.iri for entity in found]
 
 
 def select_lineage(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
+
+from kg.errors import BadParameterError
 
 __all__ = [
     "BASE",
@@ -20,6 +24,7 @@ __all__ = [
     "entity_iri",
     "expand_curie",
     "parse_entity_iri",
+    "parse_kind_list",
     "shorten",
     "slugify",
 ]
@@ -198,6 +203,31 @@ def shorten(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
+
+
+def parse_kind_list(
+    kinds: str | Iterable[str] | None, allowed: Sequence[str]
+) -> tuple[str, ...] | None:
+    """Read a kinds filter: a comma-separated string or a list; None or empty means all kinds.
+
+    >>> parse_kind_list("paper, model", ("paper", "model", "era"))
+    ('paper', 'model')
+
+    Raises:
+        BadParameterError: a name is not one of ``allowed``; suggests the closest.
+    """
+    if kinds is None:
+        return None
+    names = kinds.split(",") if isinstance(kinds, str) else list(kinds)
+    wanted = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+    for name in wanted:
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise BadParameterError(
+                f"unknown kind {name!r}: use {', '.join(allowed)} (comma-separated){hint}"
+            )
+    return wanted or None
 
 
 def slugify(name: str) -> str:

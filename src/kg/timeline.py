@@ -29,7 +29,6 @@ is kept by ``--from 2022-06`` (it may be later that year) and "2022-05" is not.
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 from collections.abc import Iterable
@@ -41,7 +40,7 @@ from kg.answers import resolve
 from kg.config import resource_dir
 from kg.dates import ACCEPTED, PartialDate, parse_date
 from kg.errors import BadParameterError, UnknownEntityError
-from kg.namespaces import KG, KINDS, parse_entity_iri, shorten
+from kg.namespaces import KG, KINDS, parse_entity_iri, parse_kind_list, shorten
 from kg.query import Table, get_named_query, select
 from kg.store import Store
 from kg.terms import to_text
@@ -186,15 +185,7 @@ def parse_kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...] | None:
     if kinds is None:
         return None
     names = kinds.split(",") if isinstance(kinds, str) else list(kinds)
-    wanted = tuple(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
-    for name in wanted:
-        if name not in TIMELINE_KINDS:
-            close = difflib.get_close_matches(name, TIMELINE_KINDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise BadParameterError(
-                f"unknown kind {name!r}: use {', '.join(TIMELINE_KINDS)} (comma-separated){hint}"
-            )
-    return wanted or None
+    return parse_kind_list([name.lower() for name in names], TIMELINE_KINDS)
 
 
 def _bound(name: str, text: str | None) -> PartialDate | None:
@@ -266,13 +257,12 @@ def filter_timeline(
 
 
 def _resolve_vendor(store: Store, name: str) -> list[str]:
-    """The organisations a name means; an exact label wins over aliases and slugs."""
+    """The organisations a name means (exact labels first, see kg.answers.resolve)."""
     try:
         found = resolve(store, ("org",), name)
     except UnknownEntityError as error:
         raise UnknownEntityError("organization", name, error.suggestions) from None
-    exact = [entity for entity in found if entity.label.casefold() == name.strip().casefold()]
-    return [entity.iri for entity in exact or found]
+    return [entity.iri for entity in found]
 
 
 def select_timeline(

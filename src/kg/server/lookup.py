@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.answers import normal_name as normal
 from kg.namespaces import KINDS, parse_entity_iri
 from kg.query import get_named_query, select
 from kg.server.errors import EntityNotFoundError
@@ -73,15 +74,6 @@ class NameIndex:
     """Every entity's names, by IRI."""
 
     entries: dict[str, _Entry]
-
-
-def normal(name: str) -> str:
-    """A name as matching compares it: case folded, without spaces, hyphens or underscores.
-
-    >>> normal("Seedance 1.0") == normal("seedance-1.0")
-    True
-    """
-    return re.sub(r"[\s_-]+", "", name.casefold())
 
 
 def entity_url(iri: str) -> str | None:
