@@ -101,3 +101,14 @@ def test_cache_is_keyed_on_the_published_build(executor, settings, tmp_path):
 def test_memory_store_is_refused():
     with pytest.raises(BadParameterError, match="cannot see an in-memory store"):
         QueryExecutor("memory")
+
+
+def test_a_replacement_worker_starting_up_does_not_count_as_query_time(settings):
+    build(settings, [MINI])
+    pool = QueryExecutor(settings.store, Limits(timeout=0.5, workers=1))
+    try:
+        with pytest.raises(QueryTimeoutError):
+            pool.run(QueryRequest(SLOW))
+        assert _labels(pool.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo 2"]
+    finally:
+        pool.close()

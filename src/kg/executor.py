@@ -98,6 +98,7 @@ def _execute(store, request: QueryRequest, limit: int) -> tuple[str, bytes]:
 def _serve(conn: Connection, location: str, limit: int) -> None:
     """The worker loop: one store handle, one query at a time, errors sent back as data."""
     store = open_store(location)
+    conn.send(("ready",))
     while True:
         request = conn.recv()
         if request is None:
@@ -120,6 +121,15 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, location, limit), daemon=True)
         self.process.start()
         child.close()
+        self.started = False
+
+    def wait_started(self, seconds: float = 60.0) -> None:
+        """Wait for the worker's "ready", so that its start-up never counts as query time."""
+        if not self.started:
+            if not self.conn.poll(seconds):
+                raise OSError("the query worker did not start")
+            self.conn.recv()
+            self.started = True
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -192,6 +202,7 @@ class QueryExecutor:
     def _dispatch(self, request: QueryRequest) -> tuple[str, bytes]:
         worker = self._idle.get()
         try:
+            worker.wait_started()
             worker.conn.send(request)
             if not worker.conn.poll(self.limits.timeout):
                 worker.stop()
