@@ -113,7 +113,7 @@ def test_chart_page_standalone_and_in_the_app(built):
     assert not re.search(r"<(script|link)[^>]+(src|href)=", standalone)
     assert asset_text("plotly.min.js")[:2000] in standalone
     web = render_chart_html(chart, standalone=False)
-    assert re.findall(r'<script src="([^"]+)"', web) == [PLOTLY_URL]
+    assert re.findall(r'<script src="([^"]+)"', web) == [PLOTLY_URL, "/static/timeline.js"]
     assert asset_text("plotly.min.js")[:2000] not in web
     assert 'data-figures="3"' in web
 

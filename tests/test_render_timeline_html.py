@@ -54,11 +54,22 @@ def test_standalone_page_inlines_plotly_and_loads_nothing(frame, eras):
     assert _external_references(ours) == []
 
 
-def test_web_page_references_the_app_vendor_copy(frame, eras):
+def test_web_page_links_the_app_assets_and_runs_no_inline_script(frame, eras):
     page = render_timeline_html(frame, eras, standalone=False)
-    assert re.findall(r'<script src="([^"]+)"', page) == [PLOTLY_URL]
+    assert re.findall(r'<script src="([^"]+)"', page) == [PLOTLY_URL, "/static/timeline.js"]
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', page) == ["/static/timeline.css"]
     assert PLOTLY_URL == "/static/vendor/plotly.min.js"
     assert asset_text("plotly.min.js")[:2000] not in page
+    # The app's content security policy forbids inline scripts; JSON data is not a script.
+    assert re.findall(r"<script(?![^>]*(?:src=|application/json))[^>]*>", page) == []
+
+
+def test_web_page_links_under_another_static_prefix(frame, eras):
+    page = render_timeline_html(frame, eras, standalone=False, static="../static")
+    assert re.findall(r'<script src="([^"]+)"', page) == [
+        "../static/vendor/plotly.min.js",
+        "../static/timeline.js",
+    ]
 
 
 def test_one_lane_per_kind_with_every_event(frame, eras):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.namespaces import entity_iri
 from kg.query import select
-from kg.render.assets import asset_path
+from kg.render.assets import asset_path, static_text
 from kg.render.timeline_html import render_timeline_html
 from kg.timeline import read_eras, select_timeline
 
@@ -136,6 +136,8 @@ def test_web_app_page_draws_from_the_app_vendor_copy(built, browser, serve, tmp_
         {
             "/timeline": fixed("text/html; charset=utf-8", page_html.encode()),
             "/static/vendor/plotly.min.js": fixed("text/javascript", plotly),
+            "/static/timeline.js": fixed("text/javascript", static_text("timeline.js").encode()),
+            "/static/timeline.css": fixed("text/css", static_text("timeline.css").encode()),
         },
     )
     page = _open(browser, base + "/timeline")

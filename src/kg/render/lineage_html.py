@@ -25,7 +25,7 @@ from kg.config import resource_dir
 from kg.dates import parse_date
 from kg.errors import BadParameterError
 from kg.lineage import DESCENT, KINDS_ORDER, RELATIONS
-from kg.render.assets import asset_text
+from kg.render.assets import STATIC_PREFIX, asset_text, static_text
 
 __all__ = [
     "KIND_STYLES",
@@ -36,8 +36,6 @@ __all__ = [
     "time_layout",
 ]
 
-#: Where the web app serves web/static (our assets) and /static/vendor (third-party assets).
-STATIC_PREFIX = "/static"
 LAYOUTS: tuple[str, ...] = ("time", "physics")
 
 #: Colour and shape per kind (Tableau 10 hues, readable on white and told apart by shape too).
@@ -325,10 +323,6 @@ def _environment() -> Environment:
 
 
 @lru_cache(maxsize=8)
-def _static_text(name: str) -> str:
-    return (resource_dir("web") / "static" / name).read_text(encoding="utf-8")
-
-
 def _page_data(
     graph: nx.MultiDiGraph, layout: str, expand_url: str | None, entity_base: str
 ) -> dict:
@@ -407,7 +401,7 @@ def render_lineage_html(
         page |= {
             "vis_css": asset_text("vis-network.css"),
             "vis_js": asset_text("vis-network.min.js"),
-            "lineage_css": _static_text("lineage.css"),
-            "lineage_js": _static_text("lineage.js"),
+            "lineage_css": static_text("lineage.css"),
+            "lineage_js": static_text("lineage.js"),
         }
     return _environment().get_template("lineage.html").render(**page)

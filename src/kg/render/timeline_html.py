@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kg.charts import Chart, bar_labels, display_scale
-from kg.render.assets import asset_text
+from kg.render.assets import STATIC_PREFIX, asset_text, static_text
 from kg.timeline import TIMELINE_KINDS, entity_path
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: Where the web app serves plotly.js (kg.render.assets' name under /static/vendor/).
-PLOTLY_URL = "/static/vendor/plotly.min.js"
+PLOTLY_URL = f"{STATIC_PREFIX}/vendor/plotly.min.js"
 
 #: Colour and marker per kind (the lineage page's hues), told apart by shape too.
 KIND_STYLES: dict[str, dict[str, str]] = {
@@ -267,90 +267,6 @@ _CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
 }
 
-_STYLE = """
-body.kg-plot-page { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
-  color: #1f2328; background: #fafafa; }
-.kg-plot-page header { padding: 0.8rem 1.2rem 0.2rem; }
-.kg-plot-page h1 { font-size: 1.3rem; margin: 0 0 0.2rem; }
-.kg-plot-page .kg-status { margin: 0; color: #555; }
-.kg-plot-page main { padding: 0 1.2rem 1.2rem; }
-.kg-plot { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; min-height: 360px; }
-.kg-plot-page .kg-notes { color: #555; font-size: 0.9rem; }
-.kg-plot-page details { margin-top: 0.8rem; }
-.kg-plot-page ol { columns: 2 28rem; font-size: 0.9rem; }
-.kg-plot-page .kg-empty { padding: 2rem; color: #555; }
-.kg-ranges { margin: 0.4rem 0; color: #555; }
-.kg-ranges button { font: inherit; margin-left: 0.3rem; padding: 0.1rem 0.6rem;
-  border: 1px solid #c8c8c8; border-radius: 4px; background: #fff; cursor: pointer; }
-.kg-ranges button:hover { background: #eef3f8; }
-"""
-
-#: Draws the figure from the JSON beside it and follows a click to the point's page. Plain
-#: script, no framework: the page must work from a file:// URL with nothing else around it.
-_SCRIPT = """
-(function () {
-  "use strict";
-  var CHAR_PX = __CHAR_PX__;
-
-  // Lay a lane's labels out for the current zoom: each lane keeps its sub-rows; in date order
-  // a point takes the first sub-row where its label clears the previous one, else it goes to
-  // the least crowded sub-row with its label hidden (hover still shows it).
-  function relabel(holder) {
-    var layout = holder._fullLayout, axis = layout && layout.xaxis;
-    if (!axis || !holder.data.length || !holder.data[0].meta || !holder.data[0].meta.labels) {
-      return;
-    }
-    var time = function (value) { return Date.parse(String(value).replace(" ", "T")); };
-    var x0 = time(axis.range[0]), width = layout._size.w;
-    var perMs = width / (time(axis.range[1]) - x0);
-    var ys = [], texts = [];
-    holder.data.forEach(function (trace) {
-      var meta = trace.meta, ends = [], last = [], y = [], text = [];
-      for (var r = 0; r < meta.rows; r += 1) { ends.push(-Infinity); last.push(-1); }
-      trace.x.forEach(function (x, i) {
-        var px = (time(x) - x0) * perMs, label = meta.labels[i];
-        var row = ends.findIndex(function (end) { return px >= end; });
-        var visible = px >= 0 && px <= width;
-        if (row >= 0 && visible) {
-          ends[row] = px + (label.length + 2) * CHAR_PX;
-          last[row] = i;
-          text.push(label);
-        } else {
-          row = row >= 0 ? row : ends.indexOf(Math.min.apply(null, ends));
-          // A marker drawn over a label would garble it: the label gives way.
-          if (px < ends[row] && last[row] >= 0) { text[last[row]] = ""; }
-          ends[row] = px + CHAR_PX;
-          text.push("");
-        }
-        y.push(meta.base + row);
-      });
-      ys.push(y);
-      texts.push(text);
-    });
-    Plotly.restyle(holder, {y: ys, text: texts});
-  }
-
-  var holder = document.getElementById("kg-plot");
-  var spec = JSON.parse(document.getElementById("kg-plot-data").textContent);
-  if (!spec.figure.data.length) { holder.dataset.ready = "true"; return; }
-  Plotly.newPlot(holder, spec.figure.data, spec.figure.layout, spec.config).then(function () {
-    relabel(holder);
-    holder.dataset.ready = "true";
-  });
-  holder.on("plotly_relayout", function () { relabel(holder); });
-  Array.prototype.forEach.call(document.querySelectorAll("[data-range]"), function (button) {
-    button.addEventListener("click", function () {
-      Plotly.relayout(holder, {"xaxis.range": spec.ranges[button.dataset.range].slice()});
-    });
-  });
-  holder.on("plotly_click", function (event) {
-    var point = event.points && event.points[0];
-    var url = point && point.customdata;
-    if (typeof url === "string" && url) { window.location.assign(url); }
-  });
-})();
-"""
-
 
 def _json_for_script(value: object) -> str:
     """JSON that cannot close the <script> element it sits in, whatever the labels contain."""
@@ -368,13 +284,28 @@ def _page(
     counts: dict[str, int],
     body_after: str = "",
     ranges: dict[str, list[str]] | None = None,
+    static: str = STATIC_PREFIX,
 ) -> str:
-    plotly_tag = (
-        f"<script>{asset_text('plotly.min.js')}</script>"
-        if standalone
-        else f'<script src="{PLOTLY_URL}"></script>'
-    )
-    spec = {"figure": json.loads(figure.to_json()), "config": _CONFIG, "ranges": ranges or {}}
+    # Standalone files inline every script (they load nothing); the app links its own assets,
+    # so its content security policy can forbid inline scripts.
+    if standalone:
+        head = (
+            f"<style>{static_text('timeline.css')}</style>\n"
+            f"<script>{asset_text('plotly.min.js')}</script>"
+        )
+        script = f"<script>{static_text('timeline.js')}</script>"
+    else:
+        head = (
+            f'<link rel="stylesheet" href="{static}/timeline.css">\n'
+            f'<script src="{static}/vendor/plotly.min.js"></script>'
+        )
+        script = f'<script src="{static}/timeline.js"></script>'
+    spec = {
+        "figure": json.loads(figure.to_json()),
+        "config": _CONFIG,
+        "ranges": ranges or {},
+        "charPx": _CHAR_PX,
+    }
     buttons = "".join(
         f'<button type="button" data-range="{html.escape(name)}">{html.escape(name)}</button>'
         for name in ranges or {}
@@ -389,8 +320,7 @@ def _page(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>{_STYLE}</style>
-{plotly_tag}
+{head}
 </head>
 <body class="kg-plot-page kg-{kind}-page">
 <header>
@@ -406,7 +336,7 @@ content.</p></noscript>
 {body_after}
 </main>
 <script type="application/json" id="kg-plot-data">{_json_for_script(spec)}</script>
-<script>{_SCRIPT.replace("__CHAR_PX__", str(_CHAR_PX))}</script>
+{script}
 </body>
 </html>
 """
@@ -434,14 +364,16 @@ def render_timeline_html(
     standalone: bool,
     entity_base: str = "",
     title: str = "Timeline of generative video AI",
+    static: str = STATIC_PREFIX,
 ) -> str:
     """The interactive timeline page for an event frame and era spans (from ``kg.timeline``).
 
-    ``standalone=True`` inlines plotly.js so the file works offline from anywhere
-    (``kg timeline --format html``); otherwise the page loads ``/static/vendor/plotly.min.js``
-    as the web app serves it. A click on an event opens ``entity_base + /id/{kind}/{slug}``
-    (another IRI opens itself). Counts sit on the plot element as ``data-events`` and
-    ``data-eras``. An empty frame gives a page that says so.
+    ``standalone=True`` inlines plotly.js and our script so the file works offline from anywhere
+    (``kg timeline --format html``); otherwise the page links them under ``static``
+    (``/static/vendor/plotly.min.js``, ``/static/timeline.js``) as the web app serves them.
+    A click on an event opens ``entity_base + /id/{kind}/{slug}`` (another IRI opens itself).
+    Counts sit on the plot element as ``data-events`` and ``data-eras``. An empty frame gives
+    a page that says so.
     """
     figure = timeline_figure(frame, eras, entity_base=entity_base)
     if len(frame):
@@ -461,6 +393,7 @@ def render_timeline_html(
         counts={"events": len(frame), "eras": len(eras)},
         body_after=_event_list(frame, entity_base) if len(frame) else "",
         ranges=_range_presets(frame, eras),
+        static=static,
     )
 
 
@@ -606,7 +539,7 @@ def _chart_notes(chart: Chart) -> str:
     return f'<div class="kg-notes"><p>Sources:</p><ul>{"".join(items)}</ul>{notes}</div>'
 
 
-def render_chart_html(series: Chart, *, standalone: bool) -> str:
+def render_chart_html(series: Chart, *, standalone: bool, static: str = STATIC_PREFIX) -> str:
     """The interactive page of a chart (from ``kg.charts.select_chart``), as one HTML string.
 
     ``standalone`` works as for ``render_timeline_html``. Hover shows the period as printed,
@@ -628,4 +561,5 @@ def render_chart_html(series: Chart, *, standalone: bool) -> str:
         kind="chart",
         counts={"figures": len(series.frame), "layout": series.layout},
         body_after=_chart_notes(series),
+        static=static,
     )
