@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -142,16 +144,17 @@ def app_client(built_settings: Settings):
         yield client
 
 
-@pytest.fixture(scope="session")
-def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
-    """`kg serve` in a subprocess on a free loopback port over the real graph; yields its URL."""
+@contextmanager
+def start_kg_serve(store: str, log_dir: Path, *options: str) -> Iterator[str]:
+    """`kg serve` in a subprocess on a free loopback port with ``options``; yields its URL.
+
+    The real command line, uvicorn and worker processes: what a user runs, stopped after.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    command = [sys.executable, "-m", "kg", "--store", built_settings.store, "serve"]
+    log = log_dir / f"serve-{port}.log"
+    command = [sys.executable, "-m", "kg", "--store", store, "serve", "--port", str(port)]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], stdout=output, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen([*command, *options], stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -163,13 +166,22 @@ def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFacto
                 process.kill()
                 raise RuntimeError(f"kg serve did not start:\n{log.read_text()}") from None
             time.sleep(0.1)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """`kg serve` with its defaults over the real graph, for the whole session."""
+    with start_kg_serve(built_settings.store, tmp_path_factory.mktemp("serve")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -354,13 +354,50 @@ def lineage_command(
     metavar="HOST",
     help="A host that SERVICE clauses may query (repeatable; none by default).",
 )
+@click.option(
+    "--query-workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="/sparql queries run at once, each in its own worker process.",
+)
+@click.option(
+    "--max-waiting",
+    type=click.IntRange(min=0),
+    default=32,
+    show_default=True,
+    help="Queries that may wait for a worker; past that, 429 Too Many Requests.",
+)
+@click.option(
+    "--max-result-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=64.0,
+    show_default=True,
+    help="Largest serialized /sparql result; past that, a message saying how to page.",
+)
+@click.option(
+    "--max-body-kb",
+    type=click.IntRange(min=1),
+    default=1024,
+    show_default=True,
+    help="Largest request body; past that, 413.",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, query_timeout: float, allow_service: tuple[str, ...]
+    ctx: click.Context,
+    host: str,
+    port: int,
+    query_timeout: float,
+    allow_service: tuple[str, ...],
+    query_workers: int,
+    max_waiting: int,
+    max_result_mb: float,
+    max_body_kb: int,
 ) -> None:
     """Serve the web app: SPARQL endpoint (/sparql), query page, entity pages, JSON API.
 
-    Example: kg serve --port 8000, then open http://127.0.0.1:8000/
+    It listens on 127.0.0.1 only unless --host says otherwise; see the README's "Running it
+    publicly" before you do. Example: kg serve --port 8000, then open http://127.0.0.1:8000/
     """
     # Imported here so that the other commands do not load the web stack.
     import uvicorn
@@ -368,8 +405,17 @@ def serve(
     from kg.executor import Limits
     from kg.server.app import create_app
 
+    limits = Limits(
+        timeout=query_timeout,
+        max_result_bytes=int(max_result_mb * 1024 * 1024),
+        workers=query_workers,
+        max_waiting=max_waiting,
+    )
     app = create_app(
-        _settings(ctx), limits=Limits(timeout=query_timeout), allowed_hosts=allow_service
+        _settings(ctx),
+        limits=limits,
+        allowed_hosts=allow_service,
+        max_body_bytes=max_body_kb * 1024,
     )
     click.echo(f"Serving {_settings(ctx).store} at http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -75,7 +75,7 @@ class _CappedBuffer(io.RawIOBase):
         self.size += len(data)
         if self.size > self.limit:
             raise ResultTooLargeError(
-                f"the result is larger than {self.limit // (1024 * 1024)} MB; page through it "
+                f"the result is larger than {self.limit / 2**20:.3g} MB; page through it "
                 "with ORDER BY, LIMIT and OFFSET (e.g. LIMIT 10000 OFFSET 0, then OFFSET 10000)"
             )
         self.parts.append(bytes(data))
@@ -171,33 +171,59 @@ class QueryExecutor:
             QuerySyntaxError, QueryEvaluationError, ResultTooLargeError: as the worker reports.
         """
         key = (store_version(self.location), request)
-        if key[0]:
-            with self._cache_lock:
-                if key in self._cache:
-                    self._cache.move_to_end(key)
-                    self.stats["cache_hits"] += 1
-                    return self._cache[key]
+        if (answer := self._cached(key)) is not None:
+            return answer
+        self._take_slot()
+        try:
+            answer = self._dispatch(request)
+        finally:
+            self._slots.release()
+        self._remember(key, answer)
+        return answer
+
+    async def run_async(self, request: QueryRequest) -> tuple[str, bytes]:
+        """Run a query without blocking the event loop, as ``run`` does.
+
+        The slot is taken here, before the query waits for a thread: a request past the
+        waiting line is told at once (429), not after the queries ahead of it have run.
+        """
+        key = (store_version(self.location), request)
+        if (answer := self._cached(key)) is not None:
+            return answer
+        self._take_slot()
+        try:
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(self._threads, self._dispatch, request)
+        finally:
+            self._slots.release()
+        self._remember(key, answer)
+        return answer
+
+    def _take_slot(self) -> None:
         if not self._slots.acquire(blocking=False):
             self.stats["busy"] += 1
             raise BusyError(
                 f"too many queries at once ({self.limits.workers} running, "
                 f"{self.limits.max_waiting} waiting); try again in a moment"
             )
-        try:
-            answer = self._dispatch(request)
-        finally:
-            self._slots.release()
+
+    def _cached(self, key: tuple) -> tuple[str, bytes] | None:
+        """The answer of the same query on the same published build (never on an unknown one)."""
+        if not key[0]:
+            return None
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                self.stats["cache_hits"] += 1
+                return self._cache[key]
+        return None
+
+    def _remember(self, key: tuple, answer: tuple[str, bytes]) -> None:
         if key[0]:
             with self._cache_lock:
                 self._cache[key] = answer
                 while len(self._cache) > self.limits.cache_entries:
                     self._cache.popitem(last=False)
-        return answer
-
-    async def run_async(self, request: QueryRequest) -> tuple[str, bytes]:
-        """Run a query without blocking the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self.run, request)
 
     def _dispatch(self, request: QueryRequest) -> tuple[str, bytes]:
         worker = self._idle.get()

@@ -22,6 +22,7 @@ from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
 from kg.server.deps import ExecutorEngine, InProcessEngine
 from kg.server.errors import install_error_handlers
+from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from kg.server.lookup import entity_url
 from kg.server.routes import api, entities, pages, sparql
 from kg.store import MemoryStore, Store, open_store
@@ -57,13 +58,16 @@ def create_app(
     *,
     limits: Limits | None = None,
     allowed_hosts: Iterable[str] = (),
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The web app over ``settings.store``, or over ``store`` when one is given.
 
     With a store folder or SPARQL server URL, /sparql runs queries in worker processes with
     ``limits`` (time limit, result cap, queue); they start and stop with the app's lifespan.
     A store object given here (tests, an in-memory build) is queried in process instead.
-    ``allowed_hosts`` are the hosts a SERVICE clause may reach (none by default).
+    ``allowed_hosts`` are the hosts a SERVICE clause may reach (none by default); request
+    bodies over ``max_body_bytes`` are refused with a 413. Every response carries the security
+    headers of kg.server.guards (a content security policy that allows only our own assets).
 
     Raises:
         StoreError: the store cannot be opened (nothing built there yet).
@@ -99,6 +103,7 @@ def create_app(
     app.state.templates = _templates(settings)
     if in_process:
         app.state.engine = InProcessEngine(store, hosts)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     # The endpoint and the data are public and read-only: any site may query them (YASGUI,
     # Sparklis), and no cookie or credential is ever involved. Private-network preflights let
     # a public page (yasgui.triply.cc) reach a `kg serve` on 127.0.0.1 in Chromium.
@@ -110,6 +115,7 @@ def create_app(
         allow_private_network=True,
         max_age=86400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: CORS preflights and errors get them too
     install_error_handlers(app)
     for module in (sparql, entities, api, pages):
         app.include_router(module.router)

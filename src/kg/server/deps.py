@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from kg.config import Settings
 from kg.executor import QueryExecutor, QueryRequest
 from kg.query import run_query
-from kg.safety import check_federation
+from kg.safety import check_outside_access
 from kg.store import Store
 
 __all__ = [
@@ -43,7 +43,7 @@ class QueryEngine(Protocol):
         """Run one query.
 
         Raises:
-            QueryRefusedError: a SERVICE clause names a host that is not allowed.
+            QueryRefusedError: a SERVICE or FROM reaches outside the dataset and allowed hosts.
             QuerySyntaxError, QueryEvaluationError, BusyError: as the query goes.
         """
         ...
@@ -61,7 +61,7 @@ class ExecutorEngine:
         self.allowed_hosts = allowed_hosts
 
     async def run(self, request: QueryRequest) -> tuple[str, bytes]:
-        check_federation(request.text, self.allowed_hosts)
+        check_outside_access(request.text, self.allowed_hosts)
         return await self.executor.run_async(request)
 
     def close(self) -> None:
@@ -76,7 +76,7 @@ class InProcessEngine:
         self.allowed_hosts = allowed_hosts
 
     async def run(self, request: QueryRequest) -> tuple[str, bytes]:
-        check_federation(request.text, self.allowed_hosts)
+        check_outside_access(request.text, self.allowed_hosts)
         return await run_in_threadpool(self._run, request)
 
     def _run(self, request: QueryRequest) -> tuple[str, bytes]:

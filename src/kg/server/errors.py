@@ -38,6 +38,7 @@ __all__ = [
     "EntityNotFoundError",
     "NotAcceptableError",
     "ReadOnlyError",
+    "RequestTooLargeError",
     "UnsupportedMediaTypeError",
     "install_error_handlers",
     "status_of",
@@ -52,6 +53,10 @@ class NotAcceptableError(KgError):
 
 class UnsupportedMediaTypeError(KgError):
     """A request body in a media type the endpoint does not read."""
+
+
+class RequestTooLargeError(KgError):
+    """A request body over the server's limit (kg.server.guards.BodyLimit)."""
 
 
 class ReadOnlyError(QueryRefusedError):
@@ -82,10 +87,12 @@ _STATUSES: list[tuple[type[KgError], _Status]] = [
     (UnknownEntityError, _Status(404, "unknown_entity", "Not found")),
     (NotFoundError, _Status(404, "not_found", "Not found")),
     (NotAcceptableError, _Status(406, "not_acceptable", "Not acceptable")),
+    (RequestTooLargeError, _Status(413, "request_too_large", "Request too large")),
     (UnsupportedMediaTypeError, _Status(415, "unsupported_media_type", "Unsupported media type")),
+    # A result over the cap is the query's to fix (LIMIT/OFFSET), not a fault of the server.
+    (ResultTooLargeError, _Status(422, "too_large", "Result too large")),
     (BusyError, _Status(429, "busy", "Too many queries")),
     (QueryTimeoutError, _Status(503, "timeout", "Query timed out")),
-    (ResultTooLargeError, _Status(500, "too_large", "Result too large")),
     (QueryEvaluationError, _Status(500, "query_evaluation", "Query failed")),
     (StoreError, _Status(503, "store", "Store unavailable")),
     (KgError, _Status(500, "error", "Error")),

@@ -146,7 +146,7 @@ def query_form(text: str) -> str | None:
         if word in _FORMS:
             return word
         if word in _UPDATES:
-            raise _read_only(f"an {word} operation") from None
+            raise _read_only(f"{'an' if word[0] in 'AEIOU' else 'a'} {word} operation") from None
         if word not in ("PREFIX", "BASE") and not token.text.endswith(":"):
             return None
     return None

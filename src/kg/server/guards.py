@@ -1,0 +1,107 @@
+"""What every response and request goes through: security headers and a cap on request bodies.
+
+Both are plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware``, which buffers
+and re-wraps streaming bodies; here a header is added to the response start and request body
+chunks are counted as they arrive, so an oversized body is refused before it is all in memory.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.server.errors import RequestTooLargeError
+
+__all__ = ["CONTENT_SECURITY_POLICY", "DEFAULT_MAX_BODY_BYTES", "BodyLimit", "SecurityHeaders"]
+
+#: A SPARQL query is text; a megabyte is far past any real one, and far below harm.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+#: Only our own scripts, styles, workers and connections. Inline styles stay allowed because
+#: plotly.js and vis-network set element styles at run time; inline scripts do not, so markup
+#: injected into a page (a label from a hostile import, say) cannot run. Pages may not be
+#: framed (clickjacking), and forms and <base> cannot point elsewhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """Adds the headers of ``_HEADERS`` to every HTTP response that does not set its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over ``max_bytes`` with a 413, however they are sent.
+
+    A declared ``Content-Length`` over the limit is refused at the first read, before any of
+    the body arrives; a chunked body is counted as it streams and refused the moment it passes
+    the limit. The error goes through the app's error handlers, so it has the same shape
+    (plain text on /sparql, JSON on /api) as every other error.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise self._error(int(declared))
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._error(received)
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+    def _error(self, size: int) -> RequestTooLargeError:
+        return RequestTooLargeError(
+            f"the request body ({size:,} bytes or more) is over this server's limit of "
+            f"{self.max_bytes:,} bytes; send a shorter query"
+        )
