@@ -15,37 +15,14 @@ same run. Target: kg at least half of Oxigraph's throughput.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, process: subprocess.Popen) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.args}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url}")
+from loopback import free_port, require_wrk, run_wrk, wait_until_up
 
 
 def _query_text() -> str:
@@ -57,43 +34,19 @@ def _query_text() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + text
 
 
-def _wrk(url: str, seconds: int, connections: int) -> tuple[float, str, int]:
-    completed = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            "Accept: application/sparql-results+json",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out = completed.stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    p99 = re.search(r"99%\s+(\S+)", out)[1]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p99, int(errors[1]) if errors else 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+    require_wrk()
     query = quote(_query_text())
     kg = Path(sys.executable).parent / "kg"
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
         subprocess.run([kg, "--store", store, "build"], check=True, capture_output=True)
-        kg_port, ox_port = _free_port(), _free_port()
+        kg_port, ox_port = free_port(), free_port()
         servers = []
         try:
             servers.append(
@@ -120,8 +73,8 @@ def main() -> None:
             )
             kg_url = f"http://127.0.0.1:{kg_port}/sparql?query={query}"
             ox_url = f"http://127.0.0.1:{ox_port}/query?query={query}"
-            _wait(kg_url, servers[0])
-            _wait(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D", servers[1])
+            wait_until_up(kg_url, servers[0])
+            wait_until_up(f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D", servers[1])
             # The same data through the same pipeline: kg builds into the Oxigraph server too.
             subprocess.run(
                 [kg, "--store", f"http://127.0.0.1:{ox_port}", "build"],
@@ -130,17 +83,17 @@ def main() -> None:
             )
             rows = {}
             for name, url in (("oxigraph serve", ox_url), ("kg serve", kg_url)):
-                _wrk(url, 2, args.connections)  # warm up
-                rows[name] = _wrk(url, args.seconds, args.connections)
+                run_wrk(url, 2, args.connections)  # warm up
+                rows[name] = run_wrk(url, args.seconds, args.connections)
         finally:
             for server in servers:
                 server.terminate()
                 server.wait()
     print(f"wrk, {args.connections} connections, {args.seconds} s, 'which models use DiT'")
     print(f"{'server':<16} {'req/s':>10} {'p99':>10} {'errors':>7}")
-    for name, (rps, p99, errors) in rows.items():
-        print(f"{name:<16} {rps:>10.0f} {p99:>10} {errors:>7}")
-    ratio = rows["kg serve"][0] / rows["oxigraph serve"][0]
+    for name, result in rows.items():
+        print(f"{name:<16} {result.rps:>10.0f} {result.p99:>10} {result.failed:>7}")
+    ratio = rows["kg serve"].rps / rows["oxigraph serve"].rps
     print(f"kg / oxigraph throughput: {ratio:.2f}x (target >= 0.5x)")
 
 

@@ -3,6 +3,9 @@
 Both are plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware``, which buffers
 and re-wraps streaming bodies; here a header is added to the response start and request body
 chunks are counted as they arrive, so an oversized body is refused before it is all in memory.
+FastAPI's own ``max_body_size`` does the counting too, but answers a declared oversize with a
+bare "Content Too Large" outside the app's error handlers; this limit's error goes through
+them, so it names the limit in the same shape as every other error.
 """
 
 from __future__ import annotations
