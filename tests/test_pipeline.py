@@ -62,18 +62,3 @@ def test_opening_an_unbuilt_store_says_how_to_build(tmp_path):
         str(caught.value)
         == f"{tmp_path / 'nothing'}: no graph has been built here yet. Run `kg build` first."
     )
-
-
-def test_a_huge_data_file_is_refused_before_reading(settings, tmp_path):
-    huge = tmp_path / "huge.ttl"
-    with huge.open("wb") as handle:  # sparse: 200 MB of size, no disk
-        handle.truncate(200 * 1024 * 1024)
-    build(settings, [MINI])
-    current = os.readlink(os.path.join(settings.store, "current"))
-    with pytest.raises(ParseError) as caught:
-        build(settings, [MINI, huge])
-    assert str(caught.value) == (
-        f"{tmp_path.name}/huge.ttl: 200 MB is more than the 50 MB a curated data file may have; "
-        "load large graphs with `kg import`, which streams them"
-    )
-    assert os.readlink(os.path.join(settings.store, "current")) == current
