@@ -181,3 +181,20 @@ def test_lineage_and_timeline_views_served_by_the_app(live_server, browser):
     screenshot(page, "server-timeline-models-2024.png")
     assert browser.blocked == []
     assert browser.errors == []
+
+
+def test_the_content_security_policy_is_in_force(live_server, browser):
+    """The app's pages ran above with zero console errors under the policy; here an injected
+    inline script (what a hostile label would try) is refused by the browser."""
+    page = _page(browser)
+    page.goto(live_server + "/id/model/sora")
+    ran = page.evaluate(
+        """() => {
+          const script = document.createElement("script");
+          script.textContent = "window.injected = true";
+          document.body.appendChild(script);
+          return window.injected === true;
+        }"""
+    )
+    assert ran is False
+    assert any("Content Security Policy" in error for error in browser.errors), browser.errors
