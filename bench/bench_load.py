@@ -43,7 +43,8 @@ def _query_path() -> str:
 
 
 def _lua(paths: list[str]) -> str:
-    """A wrk script that sends ``paths`` in turn, each thread from its own offset."""
+    """A wrk script that sends ``paths`` in turn, each thread from its own offset, asking for
+    SPARQL JSON from /sparql and HTML from the pages, as a client and a browser would."""
     listed = ", ".join(f'"{path}"' for path in paths)
     return f"""
 paths = {{ {listed} }}
@@ -51,7 +52,10 @@ counter = 0
 function setup(thread) thread:set("counter", math.random(#paths)) end
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
+  local path = paths[(counter % #paths) + 1]
+  local accept = "text/html"
+  if string.sub(path, 1, 7) == "/sparql" then accept = "application/sparql-results+json" end
+  return wrk.format("GET", path, {{ ["Accept"] = accept }})
 end
 """
 
@@ -104,7 +108,7 @@ def main() -> None:
             wait_until_up(base + "/sparql?query=ASK%7B%7D", server)
             started = time.monotonic()
             rebuilder.start()
-            result = run_wrk(base + "/", args.seconds, args.connections, script=script)
+            result = run_wrk(base + "/", args.seconds, args.connections, script=script, accept=None)
             rebuilder.stop.set()
             rebuilder.join()
             elapsed = time.monotonic() - started

@@ -68,11 +68,22 @@ def run_wrk(
     *,
     script: Path | None = None,
     timeout: str = "30s",
-    accept: str = "application/sparql-results+json",
+    accept: str | None = "application/sparql-results+json",
 ) -> WrkResult:
-    """Hold ``connections`` open against ``url`` for ``seconds`` (two wrk threads)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}"]
-    command += ["--latency", "-H", f"Accept: {accept}"]
+    """Hold ``connections`` open against ``url`` for ``seconds`` (two wrk threads).
+
+    ``accept=None`` leaves the Accept header to the ``script``.
+    """
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        f"--timeout={timeout}",
+        "--latency",
+    ]
+    if accept is not None:
+        command += ["-H", f"Accept: {accept}"]
     if script is not None:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
