@@ -172,3 +172,9 @@ def test_memory_store_cannot_be_built_from_the_cli():
     result = CliRunner().invoke(cli, ["--store", "memory", "build"])
     assert result.exit_code == 2
     assert "an in-memory store does not outlive `kg build`" in result.stderr
+
+
+def test_serve_listens_on_loopback_unless_told_otherwise():
+    parsed = cli.commands["serve"].make_context("serve", []).params
+    assert parsed["host"] == "127.0.0.1"
+    assert parsed["allow_service"] == (), "no SERVICE to any host by default"
