@@ -157,23 +157,19 @@ def test_an_allowed_host_is_reached_so_the_refusal_is_what_stops_the_others(
 
 # ------------------------------------------------------------------ headers
 
+PAGES = [
+    "/",
+    "/query",
+    "/lineage",
+    "/timeline",
+    "/ontology",
+    "/id/model/sora",
+    "/ask?q=who+introduced+DiT",
+]
+OTHERS = ["/static/site.css", "/sparql?query=ASK%7B%7D", "/api/questions", "/openapi.json"]
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/query",
-        "/lineage",
-        "/timeline",
-        "/ontology",
-        "/id/model/sora",
-        "/static/site.css",
-        "/sparql?query=ASK%7B%7D",
-        "/api/questions",
-        "/openapi.json",
-        "/no-such-page",
-    ],
-)
+
+@pytest.mark.parametrize("path", [*PAGES, *OTHERS, "/no-such-page"])
 def test_every_response_carries_the_security_headers(app_client, path):
     response = app_client.get(path)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -201,19 +197,7 @@ def test_cors_preflights_carry_them_too(app_client):
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/query",
-        "/lineage",
-        "/timeline",
-        "/ontology",
-        "/id/model/sora",
-        "/id/architecture/dit",
-        "/ask?q=which+models+use+DiT",
-    ],
-)
+@pytest.mark.parametrize("path", PAGES)
 def test_pages_run_no_inline_script(app_client, path):
     page = app_client.get(path).text
     inline = re.findall(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", page)
