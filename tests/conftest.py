@@ -202,3 +202,27 @@ def serve():
 
     with file_servers() as start:
         yield start
+
+
+@pytest.fixture(scope="session")
+def site(built: EmbeddedStore, built_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """The static explorer of the real graph (`kg site`), written once per session."""
+    from kg.site import write_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    write_site(built, built_settings, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def site_url(site: Path):
+    """The static explorer served on loopback by `kg site --serve`'s server (strict CSP)."""
+    import threading
+
+    from kg.site import make_server
+
+    server = make_server(site, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()

@@ -567,6 +567,73 @@ def chart_command(
     _write_output(out or f"{name}.{fmt}", content, f"{len(chart.frame)} figures")
 
 
+@cli.command(name="site")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (replaced whole; a non-empty folder that is no site needs --force).",
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the site will be served (https://example.org/genvid-kg/); default: relative "
+    "links, which work at any address.",
+)
+@click.option("--serve", is_flag=True, help="Then serve the folder on 127.0.0.1 to look at it.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port for --serve (0: any free port).",
+)
+@click.option("--force", is_flag=True, help="Replace --out even if it holds other files.")
+@click.pass_context
+def site_command(
+    ctx: click.Context, out: Path, base_url: str | None, serve: bool, port: int, force: bool
+) -> None:
+    """Write the explorer as a folder of plain files for any static host: search, entity
+    pages, lineage, timeline, the ontology, the dumps, and SPARQL running in the browser
+    (Oxigraph on WebAssembly, fetched from the npm registry once and cached).
+
+    Example: kg site --out site/ --serve
+    """
+    # Imported here so that the other commands do not load the web stack.
+    from kg.site import make_server, write_site
+    from kg.store import MemoryStore
+
+    settings = _settings(ctx)
+    if settings.store == "memory":
+        store = MemoryStore()
+        build(settings, target=store)
+    else:
+        store = open_store(settings.store)
+    report = write_site(store, settings, out, base_url=base_url, force=force)
+    click.echo(
+        f"Wrote {out}: {report.entities} entity pages, {report.statements} statements, "
+        f"{report.files} files, {report.size / 1e6:.1f} MB ({report.gzipped / 1e6:.1f} MB "
+        "once each file is gzipped)",
+        err=True,
+    )
+    if not serve:
+        return
+    try:
+        server = make_server(out, port)
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror}") from None
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    if base_url:
+        click.echo(f"Note: links start with {base_url}, so they lead there.", err=True)
+    click.echo(f"Serving {out} at {url} (Ctrl+C to stop)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main() -> None:
     """Entry point of the ``kg`` console script."""
     cli(prog_name="kg")

@@ -15,7 +15,10 @@ so edges print ``str(error)`` and never wrap it again::
     ├── NotFoundError           no such entity, named query or question
     │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
     ├── BadParameterError       a value in the wrong form (a date, a format name)
-    └── StoreError              the store cannot be opened, built or reached
+    ├── StoreError              the store cannot be opened, built or reached
+    └── SiteError               the static explorer cannot be written (kg site)
+        ├── OutputFolderError   --out holds something else than a previous site
+        └── EngineError         the browser engine cannot be fetched from npm
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from dataclasses import dataclass
 __all__ = [
     "BadParameterError",
     "BusyError",
+    "EngineError",
     "KgError",
     "NotFoundError",
+    "OutputFolderError",
     "ParseError",
     "QueryEvaluationError",
     "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "ResultTooLargeError",
+    "SiteError",
     "StoreError",
     "UnknownEntityError",
     "ValidationError",
@@ -142,5 +148,21 @@ class BadParameterError(KgError):
 
 class StoreError(KgError):
     """The store cannot be opened, built or reached."""
+
+    exit_code = 2
+
+
+class SiteError(KgError):
+    """The static explorer cannot be written; whatever was at ``--out`` is left as it was."""
+
+
+class OutputFolderError(SiteError):
+    """``--out`` is a folder with other files in it, not a previous site (needs ``--force``)."""
+
+    exit_code = 2
+
+
+class EngineError(SiteError):
+    """The browser engine cannot be fetched (no npm, no registry) or does not match its lock."""
 
     exit_code = 2

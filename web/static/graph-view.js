@@ -5,7 +5,8 @@
  * CONSTRUCT/DESCRIBE triples. Styles (kind → colour and shape, relation → colour and dashes)
  * are kg.render.lineage_html's KIND_STYLES and RELATION_STYLES, handed over by the page, so
  * a model looks the same here as in the lineage view. Exposes window.GraphView; elements with
- * data-graph="<id of a JSON script>" are drawn on load.
+ * data-graph="<id of a JSON script>" are drawn on load. In the static explorer (kg site) the
+ * page's #kg-links JSON says where entity pages and their neighbours' JSON files are.
  */
 (function () {
   "use strict";
@@ -14,6 +15,10 @@
   var RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
   var OTHER = { shape: "dot", color: "#9aa4ae", font: "#222222", size: 9 };
   var MAX_NODES = 1500;
+  var LINKS = (function () {
+    var element = document.getElementById("kg-links");
+    return element ? JSON.parse(element.textContent) : null;
+  })();
 
   function localName(iri) {
     var match = /[#/]([^#/]+)$/.exec(iri || "");
@@ -27,7 +32,18 @@
 
   function pageOf(iri) {
     var match = ID_PATH.exec(iri || "");
-    return match ? "/id/" + match[1] + "/" + match[2] : null;
+    if (!match) return null;
+    return LINKS ? LINKS.root + "id/" + match[1] + "/" + match[2] + "/" : "/id/" + match[1] + "/" + match[2];
+  }
+
+  /** Where a node's lineage neighbours are: the app's API, or a file beside its static page. */
+  function neighboursOf(expandUrl, iri) {
+    var match = ID_PATH.exec(iri || "");
+    if (!match) return null;
+    if (LINKS) {
+      return LINKS.lineageKinds.indexOf(match[1]) >= 0 ? pageOf(iri) + "neighbours.json" : null;
+    }
+    return expandUrl ? expandUrl + "?iri=" + encodeURIComponent(iri) : null;
   }
 
   function shortLabel(iri) {
@@ -72,7 +88,7 @@
   function fromLineage(json) {
     var graph = new Graph();
     json.nodes.forEach(function (node) {
-      graph.node(node.id, { label: node.label, kind: node.kind, url: node.url, date: node.date });
+      graph.node(node.id, { label: node.label, kind: node.kind, url: LINKS ? pageOf(node.id) : node.url, date: node.date });
     });
     json.edges.forEach(function (edge) {
       graph.edge(edge.from, edge.to, edge.relation);
@@ -225,8 +241,9 @@
     if (options.focus && nodes.get(options.focus)) network.selectNodes([options.focus]);
 
     view.expand = function (id) {
-      if (!options.expandUrl || !kindOf(id)) return Promise.resolve(0);
-      return fetch(options.expandUrl + "?iri=" + encodeURIComponent(id), { headers: { accept: "application/json" } })
+      var url = neighboursOf(options.expandUrl, id);
+      if (!url) return Promise.resolve(0);
+      return fetch(url, { headers: { accept: "application/json" } })
         .then(function (response) {
           return response.ok ? response.json() : { nodes: [], edges: [] };
         })

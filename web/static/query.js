@@ -1,6 +1,8 @@
 /* The query page: run SPARQL against /sparql and show the answer as a table, a graph or a
  * timeline; downloads in every format; a permalink (#query=...&view=...) that reopens the
  * same query and view. Talks only to this server. Exposes window.queryPage for tests.
+ * In the static explorer (kg site) window.KgQueryBackend stands in for the server: it runs
+ * queries in the browser, makes the downloads and knows the labels.
  */
 (function () {
   "use strict";
@@ -21,6 +23,7 @@
   var editor = SparqlEditor.attach($("query-text"), $("editor-highlight"));
   var state = { view: "table", result: null, drawn: {}, running: null, graph: null, timeline: null };
   var page = { state: state, editor: editor, runs: 0 };
+  var backend = window.KgQueryBackend || null;
   window.queryPage = page;
 
   function $(id) {
@@ -176,17 +179,18 @@
     });
     var missing = graph.unlabelled();
     if (missing.length) {
-      fetch("/api/labels", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ iris: missing.slice(0, 5000) }),
-      })
-        .then(function (response) {
-          return response.ok ? response.json() : {};
-        })
-        .then(function (labels) {
-          if (state.graph) state.graph.relabel(labels);
-        });
+      (backend
+        ? backend.labels(missing.slice(0, 5000))
+        : fetch("/api/labels", {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/json" },
+            body: JSON.stringify({ iris: missing.slice(0, 5000) }),
+          }).then(function (response) {
+            return response.ok ? response.json() : {};
+          })
+      ).then(function (labels) {
+        if (state.graph) state.graph.relabel(labels);
+      });
     }
   }
 
@@ -343,6 +347,21 @@
   function showDownloads(kind) {
     var box = $("download-links");
     box.replaceChildren();
+    if (backend) {
+      var ticket = page.runs;
+      backend.downloads(editor.getValue(), kind).then(function (made) {
+        if (ticket !== page.runs) return;
+        made.forEach(function (entry) {
+          var link = element("a", entry[0]);
+          link.href = entry[1];
+          link.setAttribute("download", entry[2]);
+          link.dataset.format = entry[3];
+          box.appendChild(link);
+        });
+        $("downloads").hidden = false;
+      });
+      return;
+    }
     (kind === "graph" ? DOWNLOADS.graph : DOWNLOADS.rows).forEach(function (entry) {
       var link = element("a", entry[0]);
       link.href = "/sparql?" + new URLSearchParams({ query: editor.getValue(), format: entry[1] }).toString();
@@ -410,14 +429,17 @@
     status("Running…");
     document.body.dataset.state = "running";
     updateLink();
-    return fetch("/sparql", {
-      method: "POST",
-      headers: {
-        "content-type": "application/sparql-query",
-        accept: "application/sparql-results+json, application/n-triples;q=0.9",
-      },
-      body: text,
-    })
+    var asked = backend
+      ? backend.fetch(text)
+      : fetch("/sparql", {
+          method: "POST",
+          headers: {
+            "content-type": "application/sparql-query",
+            accept: "application/sparql-results+json, application/n-triples;q=0.9",
+          },
+          body: text,
+        });
+    return asked
       .then(function (response) {
         if (!response.ok) {
           return response.text().then(function (message) {

@@ -364,12 +364,14 @@ def render_lineage_html(
     entity_base: str = "",
     layout: str = "time",
     title: str = "Lineage of generative video AI",
+    static: str = STATIC_PREFIX,
 ) -> str:
     """The interactive lineage page for ``graph`` (from ``kg.lineage``), as one HTML string.
 
     ``standalone=True`` inlines vis-network and our script and styles, so the file works
     offline from anywhere (``kg lineage --out``); otherwise the page references
-    ``/static/vendor/<name>`` and ``/static/lineage.{js,css}`` as the web app serves them.
+    ``{static}/vendor/<name>`` and ``{static}/lineage.{js,css}``, by default where the web app
+    serves them (``/static``; the static site passes its own folder).
     ``expand_url`` (web app: ``/api/lineage/neighbours``) turns on double-click expansion
     through ``GET {expand_url}?iri=<IRI>``. Entity links are ``entity_base + /id/{kind}/{slug}``.
 
@@ -386,7 +388,7 @@ def render_lineage_html(
     page = {
         "title": title,
         "standalone": standalone,
-        "static": STATIC_PREFIX,
+        "static": static,
         "data_json": _json_for_script(data),
         "kinds": [(kind, KIND_STYLES[kind], counts[kind]) for kind in KINDS_ORDER],
         "relations": [(name, RELATION_STYLES[name]) for name in RELATIONS],

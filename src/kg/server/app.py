@@ -37,10 +37,17 @@ def _version() -> str:
         return "0"
 
 
+def _as_written(path: str) -> str:
+    return path
+
+
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
     templates.env.filters["curie"] = shorten
     templates.env.globals["entity_url"] = entity_url
+    # Templates pass every link through href(): the app serves each path as written, while
+    # kg.site renders the same templates with an href() that maps paths into its files.
+    templates.env.globals["href"] = _as_written
     templates.env.globals["version"] = _version()
     return templates
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES
 from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
 from kg.server.entity import (
+    EntityPage,
     describe_entity,
     entity_quads,
     group_by_subject,
@@ -30,6 +31,21 @@ ENTITY_MEDIA: tuple[str, ...] = (
     "application/n-quads",
 )
 _VARY = {"Vary": "Accept"}
+
+
+def entity_context(page: EntityPage) -> dict:
+    """What entity.html shows for a described entity (shared with kg.site's entity pages)."""
+    return {
+        "page": page,
+        "statements": group_by_subject(page.statements),
+        "graph_styles": {"kinds": KIND_STYLES, "relations": RELATION_STYLES},
+        "formats": [
+            ("Turtle", "ttl"),
+            ("JSON-LD", "jsonld"),
+            ("N-Triples", "nt"),
+            ("TriG", "trig"),
+        ],
+    }
 
 
 @router.get("/id/{kind}/{slug}", summary="An entity: HTML page or RDF description")
@@ -53,15 +69,5 @@ def entity(
         quads = entity_quads(store, settings.queries_dir, kind, slug)
         return Response(serialize_description(quads, media), media_type=media, headers=_VARY)
     page = describe_entity(store, settings.queries_dir, kind, slug)
-    context = {
-        "page": page,
-        "statements": group_by_subject(page.statements),
-        "graph_styles": {"kinds": KIND_STYLES, "relations": RELATION_STYLES},
-        "formats": [
-            ("Turtle", "ttl"),
-            ("JSON-LD", "jsonld"),
-            ("N-Triples", "nt"),
-            ("TriG", "trig"),
-        ],
-    }
+    context = entity_context(page)
     return templates.TemplateResponse(request, "entity.html", context, headers=_VARY)

@@ -3,12 +3,13 @@ documentation, the lineage and timeline views, and the third-party assets they l
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from kg.answers import QUESTIONS, ask
+from kg.answers import QUESTIONS, Answer, ask
 from kg.errors import NotFoundError
 from kg.lineage import select_lineage
 from kg.namespaces import PREFIXES
@@ -21,10 +22,55 @@ from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
 from kg.server.lookup import search, suggest
 from kg.server.ontology import document_ontology
 from kg.server.protocol import GRAPH_MEDIA, RESULTS_MEDIA
+from kg.store import Store
 from kg.terms import to_text
 from kg.timeline import parse_range, read_eras, select_timeline
 
 router = APIRouter(include_in_schema=False)
+
+
+def home_context(store: Store, queries_dir: Path, q: str = "") -> dict:
+    """What home.html shows: hits for ``q`` (or close spellings), ready questions, counts.
+
+    Shared with kg.site, which renders the same page with no query (its search runs in the
+    browser over a prebuilt index).
+    """
+    hits = search(store, queries_dir, q, 50) if q.strip() else []
+    close = suggest(store, queries_dir, q) if q.strip() and not hits else []
+    counts = select(store, get_named_query(queries_dir, "class-counts").text)
+    return {
+        "q": q,
+        "hits": hits,
+        "suggestions": close,
+        "questions": QUESTIONS,
+        "counts": [(row[1].value, int(row[2].value)) for row in counts.rows if int(row[2].value)],
+    }
+
+
+def answer_context(answer: Answer) -> dict:
+    """What ask.html shows for an answer: its rows as (text, term) and its editable query."""
+    return {
+        "answer": answer,
+        "rows": [[(to_text(term), term) for term in row] for row in answer.table.rows],
+        "editor_text": editable_query(answer),
+    }
+
+
+def query_context(queries_dir: Path) -> dict:
+    """What query.html needs: the example queries, prefixes, graph styles and result types."""
+    examples = [
+        {"name": q.name, "title": q.title, "description": q.description, "text": q.text}
+        for q in named_queries(queries_dir).values()
+    ]
+    page = {
+        "examples": examples,
+        "prefixes": PREFIXES,
+        "kinds": KIND_STYLES,
+        "relations": RELATION_STYLES,
+        "resultsMedia": RESULTS_MEDIA,
+        "graphMedia": GRAPH_MEDIA,
+    }
+    return {"page": page, "examples": examples, "prefixes": PREFIXES}
 
 
 @router.get("/")
@@ -36,16 +82,7 @@ def home(
     q: str = "",
 ) -> Response:
     """Search over labels and alternative labels, the ready questions, the views."""
-    hits = search(store, settings.queries_dir, q, 50) if q.strip() else []
-    close = suggest(store, settings.queries_dir, q) if q.strip() and not hits else []
-    counts = select(store, get_named_query(settings.queries_dir, "class-counts").text)
-    context = {
-        "q": q,
-        "hits": hits,
-        "suggestions": close,
-        "questions": QUESTIONS,
-        "counts": [(row[1].value, int(row[2].value)) for row in counts.rows if int(row[2].value)],
-    }
+    context = home_context(store, settings.queries_dir, q)
     return templates.TemplateResponse(request, "home.html", context)
 
 
@@ -59,32 +96,13 @@ def answer_page(
 ) -> Response:
     """A ready question's answer as a page: the rows with their sources, and the SPARQL."""
     answer = ask(store, settings.queries_dir, q)
-    context = {
-        "answer": answer,
-        "rows": [[(to_text(term), term) for term in row] for row in answer.table.rows],
-        "editor_text": editable_query(answer),
-    }
-    return templates.TemplateResponse(request, "ask.html", context)
+    return templates.TemplateResponse(request, "ask.html", answer_context(answer))
 
 
 @router.get("/query")
 def query_page(request: Request, settings: SettingsDep, templates: TemplatesDep) -> Response:
     """The query editor with the example queries and the table, graph and timeline views."""
-    examples = [
-        {"name": q.name, "title": q.title, "description": q.description, "text": q.text}
-        for q in named_queries(settings.queries_dir).values()
-    ]
-    page = {
-        "examples": examples,
-        "prefixes": PREFIXES,
-        "kinds": KIND_STYLES,
-        "relations": RELATION_STYLES,
-        "resultsMedia": RESULTS_MEDIA,
-        "graphMedia": GRAPH_MEDIA,
-    }
-    return templates.TemplateResponse(
-        request, "query.html", {"page": page, "examples": examples, "prefixes": PREFIXES}
-    )
+    return templates.TemplateResponse(request, "query.html", query_context(settings.queries_dir))
 
 
 @router.get("/ontology")

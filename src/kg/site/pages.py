@@ -1,0 +1,170 @@
+"""Render the static explorer's pages with the web app's own templates, views and renderers.
+
+Each page is the app's page for the same thing: the same template (web/templates), the same
+context builders (kg.server.routes.pages and .entities), the same renderers for the lineage
+and timeline views (kg.render). What differs is where links point: every template passes its
+links through ``href()``, which here is ``SiteLinks.href`` for the page being written, and
+``static_site`` adds what only the static site has (its banner, search index, dumps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from types import SimpleNamespace
+
+from jinja2 import Environment, FileSystemLoader
+
+from kg.answers import Answer
+from kg.config import Settings
+from kg.lineage import KINDS_ORDER, select_lineage
+from kg.namespaces import PREFIXES, shorten
+from kg.render.lineage_html import render_lineage_html
+from kg.render.timeline_html import render_timeline_html
+from kg.server.entity import EntityPage
+from kg.server.ontology import document_ontology
+from kg.server.routes.entities import entity_context
+from kg.server.routes.pages import answer_context, home_context, query_context
+from kg.site.dumps import DUMPS
+from kg.site.links import SiteLinks, relative_root
+from kg.store import Store
+from kg.timeline import read_eras, select_timeline
+
+__all__ = ["ENTITY_FORMATS", "SEARCH_INDEX", "VOID", "PageRenderer", "package_version"]
+
+SEARCH_INDEX = "search-index.json"
+VOID = "void.ttl"
+#: The RDF files written beside each entity page (index.ttl, index.jsonld).
+ENTITY_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("Turtle", "ttl", "text/turtle"),
+    ("JSON-LD", "jsonld", "application/ld+json"),
+)
+
+
+def package_version() -> str:
+    """The installed genvid-kg version, printed in page footers and the manifest."""
+    try:
+        return version("genvid-kg")
+    except PackageNotFoundError:
+        return "0"
+
+
+@dataclass
+class PageRenderer:
+    """Renders pages for one site: its settings, store, base URL and the pages it will hold.
+
+    ``entities`` are the ``(kind, slug)`` pairs that get a page; ``answers`` maps each ready
+    question's example to its answer page's name; ``labels`` lists the entities by kind for
+    the home page.
+    """
+
+    settings: Settings
+    store: Store
+    base_url: str | None
+    entities: Collection[tuple[str, str]]
+    answers: Mapping[str, str]
+    labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @cached_property
+    def environment(self) -> Environment:
+        """The app's templates, with the app's filters and globals (``kg.server.app``)."""
+        environment = Environment(
+            loader=FileSystemLoader(str(self.settings.web_dir / "templates")), autoescape=True
+        )
+        environment.filters["curie"] = shorten
+        environment.globals["version"] = package_version()
+        return environment
+
+    def links(self, path: str) -> SiteLinks:
+        """The links of the page written at ``path`` (relative to the site's root)."""
+        return SiteLinks(self.base_url or relative_root(path), self.entities, self.answers)
+
+    def _site(self, links: SiteLinks, home: bool = False) -> dict:
+        dumps = [(dump.name, links.root + dump.path, dump.note) for dump in DUMPS]
+        dumps.append(("VoID", links.root + VOID, "a VoID description of the dataset"))
+        site = {
+            "links": {
+                "root": links.root,
+                "dump": DUMPS[0].path,
+                "searchIndex": SEARCH_INDEX,
+                "lineageKinds": list(KINDS_ORDER),
+            },
+            "void": links.root + VOID,
+            "search_index": links.root + SEARCH_INDEX,
+            "dumps": dumps,
+            "entities": [],
+        }
+        if home:
+            site["entities"] = [
+                (kind, [(label, links.root + page) for label, page in entries])
+                for kind, entries in self.labels.items()
+            ]
+        return site
+
+    def render(self, template: str, path: str, context: dict, *, home: bool = False) -> str:
+        """Render one of the app's templates as the page at ``path``."""
+        links = self.links(path)
+        return self.environment.get_template(template).render(
+            **context,
+            href=links.href,
+            entity_url=links.entity_url,
+            static_site=self._site(links, home),
+        )
+
+    def home(self) -> str:
+        """index.html: the app's home page with its search answered in the browser."""
+        context = home_context(self.store, self.settings.queries_dir)
+        return self.render("home.html", "index.html", context, home=True)
+
+    def entity(self, page: EntityPage, path: str) -> str:
+        """An entity's page, with its RDF files beside it instead of content negotiation."""
+        context = entity_context(page) | {
+            "formats": [(name, extension) for name, extension, _media in ENTITY_FORMATS],
+            "format_prefix": "index.",
+        }
+        return self.render("entity.html", path, context)
+
+    def answer(self, answer: Answer, path: str) -> str:
+        """A ready question's answer page, as /ask?q=<the question's example> shows it."""
+        # ask.html reads the question from the request's query string, as the app fills it.
+        request = SimpleNamespace(query_params={"q": answer.question.example})
+        return self.render("ask.html", path, answer_context(answer) | {"request": request})
+
+    def query(self) -> str:
+        """query.html: the app's query page, its queries run by browser-query.js."""
+        return self.render("query.html", "query.html", query_context(self.settings.queries_dir))
+
+    def ontology(self) -> str:
+        """ontology.html: the ontology documented from the ontology graph."""
+        doc = document_ontology(self.store, self.settings.queries_dir)
+        return self.render("ontology.html", "ontology.html", {"doc": doc, "prefixes": PREFIXES})
+
+    def lineage(self) -> str:
+        """lineage.html: the whole lineage graph, as ``/lineage`` and ``kg lineage`` draw it."""
+        graph = select_lineage(self.store)
+        links = self.links("lineage.html")
+        # Entity links end in "/" here: folders, which static hosts serve as their index.html.
+        pages = graph.copy()
+        for _node, data in pages.nodes(data=True):
+            if data.get("url"):
+                data["url"] = data["url"] + "/"
+        return render_lineage_html(
+            pages,
+            standalone=False,
+            expand_url=None,
+            entity_base=links.root.rstrip("/"),
+            static=links.root + "static",
+        )
+
+    def timeline(self) -> str:
+        """timeline.html: everything dated with the eras, as ``/timeline`` draws it."""
+        links = self.links("timeline.html")
+        return render_timeline_html(
+            select_timeline(self.store),
+            read_eras(self.store),
+            standalone=False,
+            entity_base=links.root.rstrip("/"),
+            static=links.root + "static",
+        )
