@@ -91,6 +91,41 @@ def test_import_into_a_remote_server(oxigraph_server, tmp_path: Path):
     path.write_text(LINES + "<broken\n")
     with pytest.raises(ParseError) as caught:
         import_file(oxigraph_server, path)
-    assert str(caught.value).startswith(str(path))
+    assert str(caught.value).startswith(f"{path}:1001:")
     assert _count(store, graph_for(path)) == 1006
     store.close()
+
+
+DEEP_LINE = 1_234_567
+
+
+def _deep_error_file(path: Path) -> Path:
+    """An N-Triples file whose only error is at line 1,234,567, past many parser buffers.
+
+    Three comment lines for each triple keep it to about 20 MB (some 300,000 triples).
+    """
+    lines = (
+        f'<http://ex.org/d{n}> <http://ex.org/p> "{n}" .\n' if n % 4 == 0 else "# padding\n"
+        for n in range(1, DEEP_LINE)
+    )
+    path.write_text("".join(lines) + "<http://ex.org/x> <http://ex.org/p> .\n")
+    return path
+
+
+@pytest.mark.parametrize("backend", ["embedded", "remote"])
+def test_error_at_line_1234567_is_named_and_the_graph_stays_absent(
+    backend, request, tmp_path: Path
+):
+    if backend == "embedded":
+        location = request.getfixturevalue("store_dir")
+    else:
+        location = request.getfixturevalue("oxigraph_server")
+    path = _deep_error_file(tmp_path / f"deep-{backend}.nt")
+    with pytest.raises(ParseError) as caught:
+        import_file(location, path)
+    assert caught.value.line == DEEP_LINE
+    assert str(caught.value).startswith(f"{path}:{DEEP_LINE}:")
+    store = open_store(location)
+    assert _count(store, graph_for(path)) == 0
+    if isinstance(store, RemoteStore):
+        store.close()

@@ -65,6 +65,15 @@ def test_unknown_format_names_the_accepted_ones(mini_store):
         serialize_outcome(outcome, "yaml")
 
 
+def test_rows_follow_the_select_order_with_none_when_unbound(mini_store):
+    table = select(
+        mini_store,
+        f"SELECT ?missing ?label ?m WHERE {{ <{SORA}> rdfs:label ?label . BIND(<{SORA}> AS ?m) }}",
+    )
+    assert table.columns == ["missing", "label", "m"]
+    assert table.rows == [[None, ox.Literal("Sora", language="en"), ox.NamedNode(SORA)]]
+
+
 def test_select_refuses_a_construct(mini_store):
     with pytest.raises(BadParameterError, match="needs a SELECT query"):
         select(mini_store, "CONSTRUCT WHERE { ?s ?p ?o }")

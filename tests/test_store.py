@@ -1,6 +1,7 @@
 """Every backend answers alike; remote failures are one clear line."""
 
 import re
+import socket
 
 import pyoxigraph as ox
 import pytest
@@ -51,6 +52,21 @@ def test_unreachable_server_is_one_clear_line():
         len(open_store(url))
     assert str(caught.value).startswith(f"cannot reach the SPARQL server at {url}/query: ")
     assert caught.value.exit_code == 2
+
+
+def test_slow_server_is_not_called_unreachable():
+    """A server that took the request but has not answered yet is slow, not unreachable."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        store = RemoteStore(url, timeout=0.3)
+        with pytest.raises(StoreError) as caught:
+            len(store)
+        store.close()
+    assert str(caught.value).startswith(
+        f"the SPARQL server at {url}/query did not answer within 0.3 s"
+    )
 
 
 def test_server_that_refuses_updates_says_how_to_load(oxigraph_server):

@@ -119,7 +119,9 @@ def select(store: Store, text: str, bindings: dict[str, Binding] | None = None) 
             "this needs a SELECT query; ASK, CONSTRUCT and DESCRIBE have no rows"
         )
     columns = [variable.value for variable in outcome.variables]
-    return Table(columns, [[solution[c] for c in columns] for solution in outcome])
+    # A solution iterates over its values in the order of ``variables``: list() holds a row
+    # without a lookup by name per cell, which was most of the Python time on big results.
+    return Table(columns, [list(solution) for solution in outcome])
 
 
 def serialize_outcome(outcome: QueryOutcome, fmt: str) -> bytes:

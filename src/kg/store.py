@@ -44,6 +44,8 @@ QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.T
 _KEEP_BUILDS = 3
 #: Graphs written by ``kg import``: one per imported file, kept across rebuilds.
 IMPORT_GRAPH_PREFIX = ID + "source/import-"
+#: Seconds to open a connection to a SPARQL server: short, so a wrong URL fails fast.
+_CONNECT_TIMEOUT = 10.0
 
 
 class Store(Protocol):
@@ -165,8 +167,16 @@ class RemoteStore:
     so that queries need no GRAPH clause, as on the embedded store.
     """
 
-    def __init__(self, location: str, timeout: float = 60.0) -> None:
+    def __init__(self, location: str, timeout: float = 600.0) -> None:
+        """Point at ``location``; ``timeout`` is how long to wait for an answer, in seconds.
+
+        It is long because an honest query over millions of triples can take minutes on the
+        server (the lineage export's edge query needs about 75 s at 1M triples on a 2-core
+        machine) and an upload is answered only once the server has committed it. Connecting
+        keeps a short limit, so an unreachable server is still reported at once.
+        """
         self.location = location
+        self.timeout = timeout
         bare = httpx.URL(location).path in ("", "/")
         self.query_url = location.rstrip("/") + "/query" if bare else location
         self.update_url = (
@@ -179,7 +189,7 @@ class RemoteStore:
             if bare
             else re.sub(r"/(query|sparql)$", "/data", location)
         )
-        self._client = httpx.Client(timeout=timeout)
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=_CONNECT_TIMEOUT))
 
     def query(
         self, text: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
@@ -256,8 +266,7 @@ class RemoteStore:
                 headers={"content-type": media_type},
             )
         except httpx.HTTPError as error:
-            url = self.graph_store_url
-            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+            raise self._transport_error(self.graph_store_url, error) from None
         if response.status_code > 400:
             raise StoreError(
                 f"{self.graph_store_url} refused the upload (HTTP {response.status_code}: "
@@ -273,7 +282,24 @@ class RemoteStore:
                 headers={"content-type": content_type, "accept": accept},
             )
         except httpx.HTTPError as error:
-            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+            raise self._transport_error(url, error) from None
+
+    def _transport_error(self, url: str, error: httpx.HTTPError) -> StoreError:
+        """One line for a failed exchange; a server that is slow is not called unreachable.
+
+        A read or write timeout means the server took the request and is still working on it
+        (a long query, a big upload being committed): saying "cannot reach" there sent the
+        last investigation of a failed 1M-triple benchmark down the wrong path.
+        """
+        if isinstance(error, httpx.TimeoutException) and not isinstance(
+            error, httpx.ConnectTimeout
+        ):
+            return StoreError(
+                f"the SPARQL server at {url} did not answer within {self.timeout:g} s: the "
+                "request may still be running there (a long query or a big upload) or the "
+                "server is stuck"
+            )
+        return StoreError(f"cannot reach the SPARQL server at {url}: {error}")
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
