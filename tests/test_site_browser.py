@@ -164,8 +164,10 @@ def test_links_lead_from_home_to_an_entity_the_lineage_and_the_timeline(site_url
     assert int(page.get_attribute("#entity-graph", "data-nodes")) == nodes + added
     screenshot(page, "site-entity-dit.png")
     page.click("text=Open in the lineage view")
-    page.wait_for_url(site_url + "lineage.html")
+    page.wait_for_url(site_url + "lineage.html#focus=DiT")
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    focused = page.evaluate("window.lineageView.state.selected")
+    assert focused == "https://w3id.org/genvid-kg/id/architecture/dit"
     href = page.evaluate(
         """() => { const data = JSON.parse(document.getElementById("lineage-data").textContent);
                    return data.entityBase + data.nodes.find((n) => n.fullLabel === "Sora").url; }"""
@@ -181,7 +183,7 @@ def test_links_lead_from_home_to_an_entity_the_lineage_and_the_timeline(site_url
     page.click("details summary")  # the list under the plot: its links open entity pages
     page.click("ol a:text-is('Sora')")
     page.wait_for_selector("article.entity")
-    assert page.url.startswith(site_url + "id/model/sora")
+    assert page.url == site_url + "id/model/sora/", "the folder itself, no redirect"
     _clean(browser)
 
 

@@ -656,6 +656,14 @@
       network.on("afterDrawing", drawAxisLabels);
     }
     network.once("afterDrawing", function () {
+      // A link may name a node to focus (lineage.html#focus=Sora: the static site's pages,
+      // where no server filters the graph).
+      var asked = new URLSearchParams(window.location.hash.slice(1)).get("focus");
+      if (asked) {
+        $("lineage-search").value = asked;
+        var found = find(asked);
+        if (found !== null) focusNode(found);
+      }
       view.ready = true;
       view.readyAt = marks.drawn = performance.now();
       document.body.dataset.ready = "true";

@@ -87,11 +87,11 @@ def _hover(row: dict) -> str:
     return "<br>".join(lines)
 
 
-def _link(entity, entity_base: str) -> str:
+def _link(entity, entity_base: str, suffix: str = "") -> str:
     if not _is_set(entity):
         return ""
     path = entity_path(entity)
-    return entity_base.rstrip("/") + path if path else str(entity)
+    return entity_base.rstrip("/") + path + suffix if path else str(entity)
 
 
 def _pack(days: list[int], labels: list[str], span: int) -> tuple[list[int], list[bool]]:
@@ -135,7 +135,7 @@ def _lanes(frame: pd.DataFrame) -> list[str]:
     return ordered + sorted(kind for kind in present if kind not in TIMELINE_KINDS)
 
 
-def _event_traces(frame: pd.DataFrame, entity_base: str, span: int):
+def _event_traces(frame: pd.DataFrame, entity_base: str, suffix: str, span: int):
     """One scatter trace per kind; y positions (lane offset + sub-row) and lane tick marks."""
     traces, ticks, labels, top = [], [], [], 0.0
     origin = frame["sort_key"].min() if len(frame) else pd.Timestamp("2000-01-01")
@@ -166,7 +166,7 @@ def _event_traces(frame: pd.DataFrame, entity_base: str, span: int):
                 },
                 hovertext=[_hover(row) for row in rows],
                 hovertemplate="%{hovertext}<extra></extra>",
-                customdata=[_link(row.get("entity"), entity_base) for row in rows],
+                customdata=[_link(row.get("entity"), entity_base, suffix) for row in rows],
                 meta={"kind": kind, "labels": texts, "base": top, "rows": height},
                 cliponaxis=False,
             )
@@ -223,12 +223,17 @@ def _era_shapes(eras: pd.DataFrame, x_end: pd.Timestamp) -> tuple[list[dict], li
 
 
 def timeline_figure(
-    frame: pd.DataFrame, eras: pd.DataFrame, *, entity_base: str = "", title: str = ""
+    frame: pd.DataFrame,
+    eras: pd.DataFrame,
+    *,
+    entity_base: str = "",
+    entity_suffix: str = "",
+    title: str = "",
 ) -> go.Figure:
     """The Plotly figure of a timeline: lanes by kind, eras behind (no page around it)."""
     first, last = _x_range(frame, eras)
     span = max((last - first).days, 1)
-    traces, ticks, lane_labels, height = _event_traces(frame, entity_base, span)
+    traces, ticks, lane_labels, height = _event_traces(frame, entity_base, entity_suffix, span)
     shapes, notes = _era_shapes(eras, last)
     figure = go.Figure(traces)
     figure.update_layout(
@@ -342,10 +347,10 @@ content.</p></noscript>
 """
 
 
-def _event_list(frame: pd.DataFrame, entity_base: str) -> str:
+def _event_list(frame: pd.DataFrame, entity_base: str, suffix: str) -> str:
     items = []
     for row in frame.to_dict(orient="records"):
-        link = _link(row.get("entity"), entity_base)
+        link = _link(row.get("entity"), entity_base, suffix)
         label = html.escape(row["label"])
         name = f'<a href="{html.escape(link)}">{label}</a>' if link else label
         kind = html.escape(_style(row["kind"])["label"].lower())
@@ -363,6 +368,7 @@ def render_timeline_html(
     *,
     standalone: bool,
     entity_base: str = "",
+    entity_suffix: str = "",
     title: str = "Timeline of generative video AI",
     static: str = STATIC_PREFIX,
 ) -> str:
@@ -371,11 +377,12 @@ def render_timeline_html(
     ``standalone=True`` inlines plotly.js and our script so the file works offline from anywhere
     (``kg timeline --format html``); otherwise the page links them under ``static``
     (``/static/vendor/plotly.min.js``, ``/static/timeline.js``) as the web app serves them.
-    A click on an event opens ``entity_base + /id/{kind}/{slug}`` (another IRI opens itself).
+    A click on an event opens ``entity_base + /id/{kind}/{slug} + entity_suffix`` (another IRI
+    opens itself; the static site's suffix "/" names the folder its host serves).
     Counts sit on the plot element as ``data-events`` and ``data-eras``. An empty frame gives
     a page that says so.
     """
-    figure = timeline_figure(frame, eras, entity_base=entity_base)
+    figure = timeline_figure(frame, eras, entity_base=entity_base, entity_suffix=entity_suffix)
     if len(frame):
         first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
         status = f"{len(frame)} events from {first} to {last}"
@@ -391,7 +398,7 @@ def render_timeline_html(
         standalone=standalone,
         kind="timeline",
         counts={"events": len(frame), "eras": len(eras)},
-        body_after=_event_list(frame, entity_base) if len(frame) else "",
+        body_after=_event_list(frame, entity_base, entity_suffix) if len(frame) else "",
         ranges=_range_presets(frame, eras),
         static=static,
     )

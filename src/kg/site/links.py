@@ -18,7 +18,8 @@ from kg.namespaces import parse_entity_iri
 
 __all__ = ["PAGES", "SiteLinks", "entity_file", "relative_root"]
 
-#: App path → the site's file for it (query strings are dropped: the views show everything).
+#: App path → the site's file for it (query strings are dropped: the views show everything,
+#: except a lineage focus, which becomes the fragment lineage.js reads).
 PAGES: dict[str, str] = {
     "/query": "query.html",
     "/lineage": "lineage.html",
@@ -81,6 +82,10 @@ class SiteLinks:
     def _target(self, path: str, query: dict[str, list[str]]) -> str:
         if path == "/":
             return self.root
+        if path == "/lineage" and query.get("focus"):
+            # No server filters the graph here: lineage.js focuses the node the fragment names.
+            focus = urllib.parse.urlencode({"focus": query["focus"][0]})
+            return f"{self.root}{PAGES[path]}#{focus}"
         if path in PAGES:
             return self.root + PAGES[path]
         if path.startswith("/static/"):

@@ -166,5 +166,6 @@ class PageRenderer:
             read_eras(self.store),
             standalone=False,
             entity_base=links.root.rstrip("/"),
+            entity_suffix="/",
             static=links.root + "static",
         )
