@@ -129,3 +129,21 @@ def test_error_at_line_1234567_is_named_and_the_graph_stays_absent(
     assert _count(store, graph_for(path)) == 0
     if isinstance(store, RemoteStore):
         store.close()
+
+
+@pytest.mark.parametrize("name", ["progress.nt", "progress.nt.gz"])
+def test_progress_reaches_the_file_size(store_dir, tmp_path: Path, name: str):
+    # Uncompressed files are read by pyoxigraph itself (by path), gzip ones through Python:
+    # both report to the same callback and end at the file's size.
+    path = tmp_path / name
+    data = LINES.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(description: str, total: int):
+        return lambda done: seen.append((description, total, done))
+
+    import_file(store_dir, path, progress)
+    assert seen
+    assert seen[-1] == (name, path.stat().st_size, path.stat().st_size)
+    assert all(done <= total for _, total, done in seen)

@@ -7,6 +7,7 @@ unusable store. A library error prints ``Error: ...`` with no traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -230,8 +231,9 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
         transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)
     ) as bar:
 
-        def progress(stream, total, name):
-            return bar.wrap_file(stream, total=total, description=f"importing {name}")
+        def progress(name: str, total: int) -> Callable[[int], None]:
+            task = bar.add_task(f"importing {name}", total=total)
+            return lambda done: bar.update(task, completed=done)
 
         for path in files:
             report = import_file(settings.store, path, progress)

@@ -171,8 +171,8 @@ class RemoteStore:
         """Point at ``location``; ``timeout`` is how long to wait for an answer, in seconds.
 
         It is long because an honest query over millions of triples can take minutes on the
-        server (the lineage export's edge query needs about 75 s at 1M triples on a 2-core
-        machine) and an upload is answered only once the server has committed it. Connecting
+        server (the named query ``lineage-graph``, sorted, needs about 75 s at 1M triples on a
+        2-core machine) and an upload is answered only once the server has committed it. Connecting
         keeps a short limit, so an unreachable server is still reported at once.
         """
         self.location = location

@@ -4,18 +4,22 @@ Each file's graph is complete or absent: the load goes into a copy of the curren
 on a remote server, one Graph Store Protocol request), and a syntax error anywhere, even at
 line 1,234,567, discards it with the line named. The graph describes itself as a kg:Source.
 Memory stays bounded by the loader's batch, not the file: files are streamed, never read whole.
+An uncompressed file is handed to pyoxigraph by path, which parses it about 20% faster than a
+Python stream; progress then follows the position of pyoxigraph's own file descriptor.
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -35,8 +39,11 @@ IMPORT_FORMATS: dict[str, ox.RdfFormat] = {
     ".jsonld": ox.RdfFormat.JSON_LD,
 }
 
-#: Wraps a binary stream to report progress: (stream, total bytes, description) -> stream.
-ProgressWrapper = Callable[[IO[bytes], int, str], IO[bytes]]
+#: Starts reporting one file: (description, total bytes) -> a callback given the bytes read so
+#: far. A callback, not a stream wrapper, so that a file pyoxigraph reads itself can report too.
+ProgressReporter = Callable[[str, int], Callable[[int], None]]
+#: Seconds between two looks at how far pyoxigraph has read a file it opened itself.
+_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -79,10 +86,32 @@ def _source_quads(path: Path, graph: str) -> list[ox.Quad]:
     return [ox.Quad(node, ox.NamedNode(p), o, node) for p, o in facts]
 
 
+class _CountingReader:
+    """A binary stream that reports how many bytes have been read from it: progress for what
+    must go through Python (a gzip file, an upload to a server)."""
+
+    def __init__(self, raw: IO[bytes], update: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._update = update
+        self._done = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._done += len(data)
+        self._update(self._done)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+
 @contextmanager
-def _open(path: Path, compressed: bool, progress: ProgressWrapper | None) -> Iterator[IO[bytes]]:
+def _open(path: Path, compressed: bool, progress: ProgressReporter | None) -> Iterator[IO[bytes]]:
     with path.open("rb") as raw:
-        stream: IO[bytes] = progress(raw, path.stat().st_size, path.name) if progress else raw
+        stream: IO[bytes] = raw
+        if progress is not None:
+            counting = _CountingReader(raw, progress(path.name, path.stat().st_size))
+            stream = cast(IO[bytes], counting)
         if compressed:
             with gzip.GzipFile(fileobj=stream) as unpacked:
                 yield unpacked
@@ -90,7 +119,88 @@ def _open(path: Path, compressed: bool, progress: ProgressWrapper | None) -> Ite
             yield stream
 
 
-def import_file(location: str, path: Path, progress: ProgressWrapper | None = None) -> ImportReport:
+def _read_position(path: str) -> int | None:
+    """How far this process has read ``path``: the offset of the descriptor open on it.
+
+    Linux only (``/proc/self/fdinfo``); None elsewhere or while no descriptor is open.
+    """
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for fd in descriptors:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != path:
+                continue
+            with open(f"/proc/self/fdinfo/{fd}") as info:
+                for line in info:
+                    if line.startswith("pos:"):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+@contextmanager
+def _watch_reads(path: Path, progress: ProgressReporter | None) -> Iterator[None]:
+    """Report progress while pyoxigraph reads ``path`` itself (it offers no progress hook).
+
+    ``bulk_load(path=...)`` releases the GIL, so a thread can poll the position of the file
+    descriptor pyoxigraph opened. Where that cannot be seen the bar jumps to full at the end.
+    """
+    if progress is None:
+        yield
+        return
+    total = path.stat().st_size
+    update = progress(path.name, total)
+    target = str(path.resolve())
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(_POLL_SECONDS):
+            position = _read_position(target)
+            if position is not None:
+                update(min(position, total))
+
+    watcher = threading.Thread(target=poll, name="kg-import-progress", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+    update(total)
+
+
+def _bulk_load(
+    store: ox.Store,
+    path: Path,
+    fmt: ox.RdfFormat,
+    compressed: bool,
+    graph: ox.NamedNode,
+    progress: ProgressReporter | None,
+) -> None:
+    """Load one file; by path when uncompressed (pyoxigraph parses a path ~20% faster).
+
+    Raises:
+        ParseError: the file does not parse (with its line) or cannot be read.
+    """
+    try:
+        if compressed:
+            with _open(path, compressed, progress) as stream:
+                store.bulk_load(input=stream, format=fmt, to_graph=graph)
+        else:
+            with _watch_reads(path, progress):
+                store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+    except SyntaxError as error:
+        raise parse_error(str(path), error) from None
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise ParseError(str(path), None, None, f"cannot read the file: {error}") from None
+
+
+def import_file(
+    location: str, path: Path, progress: ProgressReporter | None = None
+) -> ImportReport:
     """Load one file into its own named graph of the store at ``location``.
 
     Triples of triple formats (and the default graph of TriG/N-Quads) go into the file's graph;
@@ -112,13 +222,7 @@ def import_file(location: str, path: Path, progress: ProgressWrapper | None = No
 
     def change(store: ox.Store) -> None:
         store.clear_graph(ox.NamedNode(graph))
-        with _open(path, compressed, progress) as stream:
-            try:
-                store.bulk_load(input=stream, format=fmt, to_graph=ox.NamedNode(graph))
-            except SyntaxError as error:
-                raise parse_error(str(path), error) from None
-            except (OSError, EOFError, gzip.BadGzipFile) as error:
-                raise ParseError(str(path), None, None, f"cannot read the file: {error}") from None
+        _bulk_load(store, path, fmt, compressed, ox.NamedNode(graph), progress)
         store.extend(_source_quads(path, graph))
         # Counted by the store, not by iterating: a million quads as Python objects cost seconds.
         # (The IRI is serialized by pyoxigraph: substitutions only bind projected variables.)
@@ -137,7 +241,7 @@ def _import_remote(
     fmt: ox.RdfFormat,
     compressed: bool,
     graph: str,
-    progress: ProgressWrapper | None,
+    progress: ProgressReporter | None,
 ) -> ImportReport:
     """Check the file locally, then stream it to the server in one Graph Store request.
 
@@ -164,7 +268,7 @@ def _check_syntax(
     fmt: ox.RdfFormat,
     compressed: bool,
     base: str | None,
-    progress: ProgressWrapper | None,
+    progress: ProgressReporter | None,
 ) -> None:
     """Parse the whole file locally, streaming, before anything is sent to a server.
 
@@ -176,7 +280,7 @@ def _check_syntax(
     Raises:
         ParseError: the file does not parse (with its line) or cannot be read.
     """
-    checking = (lambda s, n, name: progress(s, n, f"{name} (checking)")) if progress else None
+    checking = (lambda name, n: progress(f"{name} (checking)", n)) if progress else None
     with _open(path, compressed, checking) as stream:
         try:
             for _ in ox.parse(input=stream, format=fmt, base_iri=base):
