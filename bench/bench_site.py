@@ -59,17 +59,9 @@ def _curated(settings) -> list:
 
 
 def _generated(size: int) -> list:
-    import pyoxigraph as ox
-    from generate import generate
+    from generate import generate_quads
 
-    sample = len(generate(1000, seed=7)) / 1000
-    quads = generate(max(10, round(size / sample)), seed=7)
-    ontology = ox.NamedNode("https://w3id.org/genvid-kg/ontology")
-    quads += [
-        ox.Quad(q.subject, q.predicate, q.object, ontology)
-        for q in ox.parse(path=str(ROOT / "ontology" / "kg.ttl"))
-    ]
-    return quads
+    return generate_quads(size)
 
 
 def _queries(settings, architecture: str) -> dict[str, str]:

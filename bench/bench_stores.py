@@ -42,7 +42,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -223,18 +222,11 @@ def _server_peak_mb(process: subprocess.Popen) -> float | None:
 def measure(size: int, backends: list[str], limit: float, repeat: int) -> dict[str, dict]:
     """Generate one size and measure each backend in its own process."""
     import pyoxigraph as ox
-    from generate import generate
+    from generate import generate_quads
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        sample = len(generate(1000, seed=7)) / 1000
-        quads = generate(max(10, round(size / sample)), seed=7)
-        # The ontology rides along, as in every real build: the timeline query reads class labels.
-        ontology = ox.NamedNode("https://w3id.org/genvid-kg/ontology")
-        quads += [
-            ox.Quad(q.subject, q.predicate, q.object, ontology)
-            for q in ox.parse(path=str(ROOT / "ontology" / "kg.ttl"))
-        ]
+        quads = generate_quads(size)
         data = workdir / "graph.nq"
         data.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
         results = {"triples": len(quads)}

@@ -5,8 +5,9 @@ that introduce them, models on architectures with vendors, versions and eras, pr
 by models, teams inside organisations, and every statement in the named graph of a source. It
 is deterministic for a seed, so two runs (or two benchmarks) measure the same graph.
 
-    from generate import generate, models_for_nodes
+    from generate import generate, generate_quads, models_for_nodes
     quads = generate(models_for_nodes(10_000), seed=7)   # about 10,000 lineage nodes
+    quads = generate_quads(100_000)                        # about 100,000 quads, with ontology
 
 Lineage nodes (architecture, paper, model, org, product, era) come to about
 ``NODES_PER_MODEL * n_models``; persons and sources are extra.
@@ -19,9 +20,10 @@ import random
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES, entity_iri
+from kg.config import resource_dir
+from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES, entity_iri
 
-__all__ = ["NODES_PER_MODEL", "generate", "models_for_nodes"]
+__all__ = ["NODES_PER_MODEL", "generate", "generate_quads", "models_for_nodes"]
 
 _KG = PREFIXES["kg"]
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -113,6 +115,18 @@ def generate(n_models: int, seed: int) -> list[ox.Quad]:
     models = _models(out, rng, n_models, archs, orgs, eras)
     _products(out, rng, max(2, n_models // 20), orgs, models)
     return out.quads
+
+
+def generate_quads(n_quads: int, seed: int = 7) -> list[ox.Quad]:
+    """About ``n_quads`` quads: the generated graph sized to match, plus the ontology in its
+    own graph, as every real build carries it (the timeline query reads class declarations)."""
+    per_model = len(generate(1000, seed)) / 1000
+    quads = generate(max(10, round(n_quads / per_model)), seed)
+    ontology = ox.NamedNode(ONTOLOGY_GRAPH)
+    kg_ttl = resource_dir("ontology") / "kg.ttl"
+    return quads + [
+        ox.Quad(q.subject, q.predicate, q.object, ontology) for q in ox.parse(path=str(kg_ttl))
+    ]
 
 
 def _eras(out: _Writer) -> list[tuple[str, ox.NamedNode]]:
