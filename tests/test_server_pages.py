@@ -245,3 +245,26 @@ def test_kg_serve_answers_on_its_port(live_server):
     assert "Generative video AI" in home.text
     described = httpx.get(live_server + "/sparql")
     assert f"<{live_server}/sparql>" in described.text
+
+
+def test_views_are_rendered_once_per_published_build(settings):
+    from kg.build import build
+    from kg.server.deps import ViewCache
+
+    from .conftest import MINI
+
+    build(settings, [MINI])
+    views = ViewCache(settings.store)
+    renders: list[str] = []
+
+    def render() -> str:
+        renders.append("drawn")
+        return f"page {len(renders)}"
+
+    assert views.page("/lineage?", render) == "page 1"
+    assert views.page("/lineage?", render) == "page 1", "the same build: no second render"
+    assert views.page("/lineage?focus=x", render) == "page 2", "other parameters, other page"
+    build(settings, [MINI])
+    assert views.page("/lineage?", render) == "page 3", "a new build is drawn afresh"
+    assert ViewCache(None).page("/lineage?", render) == "page 4"
+    assert ViewCache(None).page("/lineage?", render) == "page 5", "no version: never cached"

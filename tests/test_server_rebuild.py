@@ -7,6 +7,7 @@ app's own process) of a real `kg serve`, while real `kg build` processes publish
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -73,11 +74,17 @@ def _count(url: str) -> int:
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
+def _timeline_events(url: str) -> int:
+    page = httpx.get(url + "/timeline", timeout=60).text
+    return int(re.search(r'data-events="(\d+)"', page)[1])
+
+
 def test_rebuilds_while_serving_give_the_old_or_the_new_graph(tmp_path: Path):
     settings = Settings.default(str(tmp_path / "store"))
     build(settings, [MINI])
     with start_kg_serve(settings.store, tmp_path) as url:
         old = _count(url)
+        old_events = _timeline_events(url)
         with _Readers(url) as readers:
             time.sleep(0.5)
             done = _kg_build(settings.store)
@@ -85,6 +92,7 @@ def test_rebuilds_while_serving_give_the_old_or_the_new_graph(tmp_path: Path):
             time.sleep(1.0)
         new = _count(url)
         assert new != old
+        assert _timeline_events(url) > old_events, "the cached timeline follows the new build"
 
         assert readers.failures == []
         assert set(readers.counts) <= {old, new}, "a response mixed the two builds"

@@ -20,7 +20,7 @@ from kg.build import build
 from kg.config import Settings
 from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
-from kg.server.deps import ExecutorEngine, InProcessEngine
+from kg.server.deps import ExecutorEngine, InProcessEngine, ViewCache
 from kg.server.errors import install_error_handlers
 from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from kg.server.lookup import entity_url
@@ -108,6 +108,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.templates = _templates(settings)
+    app.state.view_cache = ViewCache(None if in_process else settings.store)
     if in_process:
         app.state.engine = InProcessEngine(store, hosts)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

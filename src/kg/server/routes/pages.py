@@ -18,7 +18,7 @@ from kg.render.assets import ASSETS, asset_path
 from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES, render_lineage_html
 from kg.render.timeline_html import render_timeline_html
 from kg.server.answer import editable_query
-from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
+from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, ViewCacheDep
 from kg.server.lookup import search, suggest
 from kg.server.ontology import document_ontology
 from kg.server.protocol import GRAPH_MEDIA, RESULTS_MEDIA
@@ -116,7 +116,9 @@ def ontology_page(
 
 @router.get("/lineage")
 def lineage_page(
+    request: Request,
     store: StoreDep,
+    views: ViewCacheDep,
     focus: str | None = None,
     depth: Annotated[int, Query(ge=0, le=10)] = 2,
     since: str | None = None,
@@ -125,23 +127,28 @@ def lineage_page(
     layout: str = "time",
 ) -> HTMLResponse:
     """The lineage view with the filters of ``kg lineage`` as URL parameters."""
-    graph = select_lineage(
-        store,
-        focus=focus or None,
-        depth=depth,
-        since=since or None,
-        kinds=kinds,
-        vendor=vendor or None,
-    )
-    page = render_lineage_html(
-        graph, standalone=False, expand_url="/api/lineage/neighbours", layout=layout
-    )
-    return HTMLResponse(page)
+
+    def render() -> str:
+        graph = select_lineage(
+            store,
+            focus=focus or None,
+            depth=depth,
+            since=since or None,
+            kinds=kinds,
+            vendor=vendor or None,
+        )
+        return render_lineage_html(
+            graph, standalone=False, expand_url="/api/lineage/neighbours", layout=layout
+        )
+
+    return HTMLResponse(views.page(f"{request.url.path}?{request.url.query}", render))
 
 
 @router.get("/timeline")
 def timeline_page(
+    request: Request,
     store: StoreDep,
+    views: ViewCacheDep,
     kinds: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -149,12 +156,16 @@ def timeline_page(
 ) -> HTMLResponse:
     """The timeline with the filters of ``kg timeline`` as URL parameters (from, to, kinds,
     vendor), the report's eras behind the events."""
-    frame = select_timeline(
-        store, kinds=kinds or None, start=start or None, end=end or None, vendor=vendor or None
-    )
-    first, last = parse_range(start or None, end or None)
-    page = render_timeline_html(frame, read_eras(store, start=first, end=last), standalone=False)
-    return HTMLResponse(page)
+
+    def render() -> str:
+        frame = select_timeline(
+            store, kinds=kinds or None, start=start or None, end=end or None, vendor=vendor or None
+        )
+        first, last = parse_range(start or None, end or None)
+        eras = read_eras(store, start=first, end=last)
+        return render_timeline_html(frame, eras, standalone=False)
+
+    return HTMLResponse(views.page(f"{request.url.path}?{request.url.query}", render))
 
 
 @router.get("/favicon.ico")
