@@ -10,7 +10,7 @@ SRC = Path(__file__).parent.parent / "src" / "kg"
 #: Layers, left to right. A module may import from its own layer or any layer before it.
 LAYERS: list[set[str]] = [
     {"kg.errors", "kg.config", "kg.namespaces", "kg.terms", "kg.dates", "kg.sparql_text"},
-    {"kg.store"},
+    {"kg.store", "kg.cache"},
     {"kg.build"},
     {"kg.query", "kg.answers", "kg.stats", "kg.safety", "kg.executor"},
     {"kg.lineage", "kg.timeline", "kg.charts"},

@@ -249,22 +249,24 @@ def test_kg_serve_answers_on_its_port(live_server):
 
 def test_views_are_rendered_once_per_published_build(settings):
     from kg.build import build
-    from kg.server.deps import ViewCache
+    from kg.cache import BuildCache
 
     from .conftest import MINI
 
     build(settings, [MINI])
-    views = ViewCache(settings.store)
+    views = BuildCache(settings.store, entries=64)
     renders: list[str] = []
 
     def render() -> str:
         renders.append("drawn")
         return f"page {len(renders)}"
 
-    assert views.page("/lineage?", render) == "page 1"
-    assert views.page("/lineage?", render) == "page 1", "the same build: no second render"
-    assert views.page("/lineage?focus=x", render) == "page 2", "other parameters, other page"
+    assert views.get_or_make("/lineage?", render) == "page 1"
+    assert views.get_or_make("/lineage?", render) == "page 1", "the same build: no second render"
+    assert views.get_or_make("/lineage?focus=x", render) == "page 2", "other parameters, other page"
     build(settings, [MINI])
-    assert views.page("/lineage?", render) == "page 3", "a new build is drawn afresh"
-    assert ViewCache(None).page("/lineage?", render) == "page 4"
-    assert ViewCache(None).page("/lineage?", render) == "page 5", "no version: never cached"
+    assert views.get_or_make("/lineage?", render) == "page 3", "a new build is drawn afresh"
+    assert BuildCache(None, entries=64).get_or_make("/lineage?", render) == "page 4"
+    assert BuildCache(None, entries=64).get_or_make("/lineage?", render) == "page 5", (
+        "no version: never cached"
+    )

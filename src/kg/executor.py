@@ -19,13 +19,14 @@ import io
 import multiprocessing
 import queue
 import threading
-from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from kg.cache import BuildCache
 from kg.errors import (
     BadParameterError,
     BusyError,
@@ -36,7 +37,7 @@ from kg.errors import (
     ResultTooLargeError,
 )
 from kg.query import run_query
-from kg.store import open_store, store_version
+from kg.store import open_store
 
 __all__ = ["Limits", "QueryExecutor", "QueryRequest"]
 
@@ -155,8 +156,9 @@ class QueryExecutor:
             self._idle.put(self._spawn())
         self._slots = threading.BoundedSemaphore(self.limits.workers + self.limits.max_waiting)
         self._threads = ThreadPoolExecutor(self.limits.workers + self.limits.max_waiting)
-        self._cache: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._answers: BuildCache[QueryRequest, tuple[str, bytes]] = BuildCache(
+            location, self.limits.cache_entries
+        )
         self.stats = {"timeouts": 0, "busy": 0, "cache_hits": 0}
 
     def _spawn(self) -> _Worker:
@@ -170,15 +172,11 @@ class QueryExecutor:
             QueryTimeoutError: it ran past ``limits.timeout``; the worker was replaced.
             QuerySyntaxError, QueryEvaluationError, ResultTooLargeError: as the worker reports.
         """
-        key = (store_version(self.location), request)
-        if (answer := self._cached(key)) is not None:
-            return answer
-        self._take_slot()
-        try:
-            answer = self._dispatch(request)
-        finally:
-            self._slots.release()
-        self._remember(key, answer)
+        version = self._answers.version()
+        if (answer := self._cached(version, request)) is None:
+            with self._slot():
+                answer = self._dispatch(request)
+            self._answers.put(version, request, answer)
         return answer
 
     async def run_async(self, request: QueryRequest) -> tuple[str, bytes]:
@@ -187,43 +185,34 @@ class QueryExecutor:
         The slot is taken here, before the query waits for a thread: a request past the
         waiting line is told at once (429), not after the queries ahead of it have run.
         """
-        key = (store_version(self.location), request)
-        if (answer := self._cached(key)) is not None:
-            return answer
-        self._take_slot()
-        try:
-            loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(self._threads, self._dispatch, request)
-        finally:
-            self._slots.release()
-        self._remember(key, answer)
+        version = self._answers.version()
+        if (answer := self._cached(version, request)) is None:
+            with self._slot():
+                loop = asyncio.get_running_loop()
+                answer = await loop.run_in_executor(self._threads, self._dispatch, request)
+            self._answers.put(version, request, answer)
         return answer
 
-    def _take_slot(self) -> None:
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        """A place among the running and waiting queries, or BusyError at once."""
         if not self._slots.acquire(blocking=False):
             self.stats["busy"] += 1
             raise BusyError(
                 f"too many queries at once ({self.limits.workers} running, "
                 f"{self.limits.max_waiting} waiting); try again in a moment"
             )
+        try:
+            yield
+        finally:
+            self._slots.release()
 
-    def _cached(self, key: tuple) -> tuple[str, bytes] | None:
+    def _cached(self, version: str, request: QueryRequest) -> tuple[str, bytes] | None:
         """The answer of the same query on the same published build (never on an unknown one)."""
-        if not key[0]:
-            return None
-        with self._cache_lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                self.stats["cache_hits"] += 1
-                return self._cache[key]
-        return None
-
-    def _remember(self, key: tuple, answer: tuple[str, bytes]) -> None:
-        if key[0]:
-            with self._cache_lock:
-                self._cache[key] = answer
-                while len(self._cache) > self.limits.cache_entries:
-                    self._cache.popitem(last=False)
+        answer = self._answers.get(version, request)
+        if answer is not None:
+            self.stats["cache_hits"] += 1
+        return answer
 
     def _dispatch(self, request: QueryRequest) -> tuple[str, bytes]:
         worker = self._idle.get()

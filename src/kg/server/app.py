@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from kg.build import build
+from kg.cache import BuildCache
 from kg.config import Settings
 from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
-from kg.server.deps import ExecutorEngine, InProcessEngine, ViewCache
+from kg.server.deps import ExecutorEngine, InProcessEngine
 from kg.server.errors import install_error_handlers
 from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from kg.server.lookup import entity_url
@@ -108,7 +109,8 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.templates = _templates(settings)
-    app.state.view_cache = ViewCache(None if in_process else settings.store)
+    # A store object handed in may not be the folder settings name: never cache its pages.
+    app.state.view_cache = BuildCache(None if in_process else settings.store, entries=64)
     if in_process:
         app.state.engine = InProcessEngine(store, hosts)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

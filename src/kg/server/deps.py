@@ -8,9 +8,6 @@ result cap, busy signal), and an in-process one for a store object handed to ``c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Annotated, Protocol
 
 import pyoxigraph as ox
@@ -18,11 +15,12 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from kg.cache import BuildCache
 from kg.config import Settings
 from kg.executor import QueryExecutor, QueryRequest
 from kg.query import run_query
 from kg.safety import check_outside_access
-from kg.store import Store, store_version
+from kg.store import Store
 
 __all__ = [
     "EngineDep",
@@ -32,7 +30,6 @@ __all__ = [
     "SettingsDep",
     "StoreDep",
     "TemplatesDep",
-    "ViewCache",
     "ViewCacheDep",
     "get_engine",
     "get_settings",
@@ -97,38 +94,6 @@ class InProcessEngine:
         pass
 
 
-class ViewCache:
-    """Rendered lineage and timeline pages, per published build of a store folder.
-
-    They are the app's costliest pages (the lineage page takes about 0.3 s) and the same for
-    every reader until `kg build` publishes a new build, whose version (one readlink) is part
-    of the key, so a rebuild is seen at once. A store with no published version (memory, a
-    remote server, a store object handed to the app) is never cached.
-    """
-
-    def __init__(self, location: str | None, entries: int = 64) -> None:
-        self.location = location
-        self.entries = entries
-        self._pages: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def page(self, key: str, render: Callable[[], str]) -> str:
-        """The page for ``key`` (its path and query) on the published build, rendered once."""
-        version = store_version(self.location) if self.location else ""
-        if not version:
-            return render()
-        with self._lock:
-            if (version, key) in self._pages:
-                self._pages.move_to_end((version, key))
-                return self._pages[(version, key)]
-        page = render()  # outside the lock: a slow render holds up no other page
-        with self._lock:
-            self._pages[(version, key)] = page
-            while len(self._pages) > self.entries:
-                self._pages.popitem(last=False)
-        return page
-
-
 def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
@@ -149,8 +114,12 @@ def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-def get_view_cache(request: Request) -> ViewCache:
-    """The cache of rendered lineage and timeline pages."""
+def get_view_cache(request: Request) -> BuildCache[str, str]:
+    """Rendered lineage and timeline pages (their path and query → HTML) per published build.
+
+    They are the app's costliest pages (the lineage page takes about 0.3 s) and the same for
+    every reader until `kg build` publishes a new build.
+    """
     return request.app.state.view_cache
 
 
@@ -158,4 +127,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-ViewCacheDep = Annotated[ViewCache, Depends(get_view_cache)]
+ViewCacheDep = Annotated[BuildCache[str, str], Depends(get_view_cache)]

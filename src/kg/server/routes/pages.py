@@ -141,7 +141,7 @@ def lineage_page(
             graph, standalone=False, expand_url="/api/lineage/neighbours", layout=layout
         )
 
-    return HTMLResponse(views.page(f"{request.url.path}?{request.url.query}", render))
+    return HTMLResponse(views.get_or_make(f"{request.url.path}?{request.url.query}", render))
 
 
 @router.get("/timeline")
@@ -165,7 +165,7 @@ def timeline_page(
         eras = read_eras(store, start=first, end=last)
         return render_timeline_html(frame, eras, standalone=False)
 
-    return HTMLResponse(views.page(f"{request.url.path}?{request.url.query}", render))
+    return HTMLResponse(views.get_or_make(f"{request.url.path}?{request.url.query}", render))
 
 
 @router.get("/favicon.ico")
