@@ -12,23 +12,18 @@ import functools
 import http.server
 from pathlib import Path
 
+from kg.server.guards import POLICY_DIRECTIVES, content_security_policy
+
 __all__ = ["CONTENT_SECURITY_POLICY", "make_server"]
 
-#: Plotly and vis-network set inline styles; nothing runs inline script (JSON data only).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'wasm-unsafe-eval'",
-        "worker-src 'self'",
-        "connect-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+#: The web app's policy, with what the site's engine needs: WebAssembly compiled from the
+#: site's own file, and the data: fonts of plotly's bundle.
+CONTENT_SECURITY_POLICY = content_security_policy(
+    {
+        **POLICY_DIRECTIVES,
+        "script-src": "'self' 'wasm-unsafe-eval'",
+        "font-src": "'self' data:",
+    }
 )
 
 
