@@ -1,6 +1,10 @@
 """Builds are atomic: a failed build leaves the previous graph answering."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -62,3 +66,32 @@ def test_opening_an_unbuilt_store_says_how_to_build(tmp_path):
         str(caught.value)
         == f"{tmp_path / 'nothing'}: no graph has been built here yet. Run `kg build` first."
     )
+
+
+def _kill_a_build_mid_write(store: str) -> None:
+    """Start `kg build` and SIGKILL it as soon as its new folder appears under builds/."""
+    builds = os.path.join(store, "builds")
+    for _attempt in range(3):
+        before, current = set(os.listdir(builds)), os.readlink(os.path.join(store, "current"))
+        command = [sys.executable, "-m", "kg", "--store", store, "build", "--data", str(MINI)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None and set(os.listdir(builds)) <= before:
+            time.sleep(0.001)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if os.readlink(os.path.join(store, "current")) == current:
+            return  # killed before it was published
+    pytest.fail("kg build finished each time before it could be killed mid-write")
+
+
+def test_a_build_killed_mid_write_is_not_counted_and_is_cleaned(settings):
+    """The next build keeps the good builds, not the killed one, and removes what it left."""
+    names = []
+    for _ in range(2):
+        build(settings, [MINI])
+        names.append(os.readlink(os.path.join(settings.store, "current")).split("/")[-1])
+    _kill_a_build_mid_write(settings.store)
+    build(settings, [MINI])
+    names.append(os.readlink(os.path.join(settings.store, "current")).split("/")[-1])
+    assert sorted(os.listdir(os.path.join(settings.store, "builds"))) == names
+    assert select(open_store(settings.store), COUNT).column("n")[0] > 0

@@ -6,16 +6,20 @@ An embedded store on disk is a folder holding immutable builds and a ``current``
     STORE/builds/20261126T201500-1234/   (a pyoxigraph RocksDB folder, never written after publish)
 
 A build writes a new folder and then swaps the symlink with one ``os.replace``: readers see the
-old graph or the new one, never a mix, and a failed build leaves ``current`` untouched.
+old graph or the new one, never a mix, and a failed build leaves ``current`` untouched. The
+folder is written as ``builds/.partial-NAME`` and renamed once complete, so a build killed
+mid-write leaves only a hidden folder, which the next build removes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -42,6 +46,8 @@ __all__ = [
 
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 _KEEP_BUILDS = 3
+#: The folder name prefix of a build being written (or killed while written).
+_PARTIAL = ".partial-"
 #: Graphs written by ``kg import``: one per imported file, kept across rebuilds.
 IMPORT_GRAPH_PREFIX = ID + "source/import-"
 #: Seconds to open a connection to a SPARQL server: short, so a wrong URL fails fast.
@@ -432,31 +438,77 @@ def _derive_build(
     root = Path(location)
     builds = root / "builds"
     name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
-    target = builds / name
     try:
         builds.mkdir(parents=True, exist_ok=True)
-        current = EmbeddedStore(location)._open_current() if (root / "current").exists() else None
-        if copy_current and current is not None:
-            current.backup(str(target))
-        store = ox.Store(str(target))
-        fill(store, current)
-        store.flush()
-        del store
-        staging = root / f".current-{name}"
-        os.symlink(os.path.join("builds", name), staging)
-        os.replace(staging, root / "current")
+        with _writing(root) as lock:
+            _write_and_publish(root, name, fill, copy_current)
+            _remove_partial_builds(builds, lock)
     except OSError as error:
-        shutil.rmtree(target, ignore_errors=True)
         raise StoreError(f"{location}: cannot write the store: {error}") from None
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
     _prune(builds, keep=name)
     return name
 
 
+def _write_and_publish(
+    root: Path,
+    name: str,
+    fill: Callable[[ox.Store, ox.Store | None], None],
+    copy_current: bool,
+) -> None:
+    """Write build ``name`` and point ``current`` at it; on any error remove what was written.
+
+    The build is written under a hidden `.partial-` name and renamed once complete, so a build
+    killed mid-write is never published nor counted among the builds _prune keeps.
+    """
+    partial = root / "builds" / f"{_PARTIAL}{name}"
+    target = root / "builds" / name
+    try:
+        current = EmbeddedStore(root)._open_current() if (root / "current").exists() else None
+        if copy_current and current is not None:
+            current.backup(str(partial))
+        store = ox.Store(str(partial))
+        fill(store, current)
+        store.flush()
+        del store
+        os.rename(partial, target)
+        staging = root / f".current-{name}"
+        os.symlink(os.path.join("builds", name), staging)
+        os.replace(staging, root / "current")
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def _writing(root: Path) -> Iterator[int]:
+    """Hold a shared lock on ``STORE/.build-lock`` while a build is written (yields its
+    descriptor).
+
+    Every writer holds it shared, so a writer that can turn it exclusive knows no other build
+    is being written: the `.partial-` folders left then are those of killed builds. The lock
+    goes with the process, however it ends.
+    """
+    descriptor = os.open(root / ".build-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield descriptor
+    finally:
+        os.close(descriptor)
+
+
+def _remove_partial_builds(builds: Path, lock: int) -> None:
+    """Remove the `.partial-` folders of killed builds, if no other build is being written."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return  # another build is under way; a later build cleans up
+    for stale in builds.glob(f"{_PARTIAL}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def _prune(builds: Path, keep: str) -> None:
-    """Remove old builds, keeping a few so that readers still on them can finish."""
-    older = sorted(p for p in builds.iterdir() if p.name != keep)
+    """Remove old complete builds, keeping a few so that readers still on them can finish."""
+    older = sorted(p for p in builds.iterdir() if p.name != keep and not p.name.startswith("."))
     for stale in older[: max(0, len(older) - (_KEEP_BUILDS - 1))]:
         shutil.rmtree(stale, ignore_errors=True)
