@@ -31,12 +31,12 @@ from kg.cli import cli
 from kg.errors import EngineError, OutputFolderError, SiteError
 from kg.namespaces import ID, KINDS
 from kg.query import get_named_query, select
-from kg.server.entity import entity_quads, serialize_description
 from kg.site import engine as site_engine
 from kg.site import write_site
 from kg.site import writer as site_writer
 from kg.site.folder import MANIFEST, check_output
 from kg.site.serve import CONTENT_SECURITY_POLICY
+from kg.views.entity import entity_quads, serialize_description
 
 pytestmark = pytest.mark.skipif(
     shutil.which("npm") is None and not os.environ.get("KG_REQUIRE_BROWSER"),

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.config import resource_dir
 from kg.query import named_queries
-from kg.server.lookup import search, suggest
+from kg.views.lookup import search, suggest
 
 from .browsing import BROWSER_MARKS, screenshot
 

@@ -14,6 +14,7 @@ so edges print ``str(error)`` and never wrap it again::
     ├── BusyError               too many queries at once; try again shortly
     ├── NotFoundError           no such entity, named query or question
     │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
+    │       └── EntityNotFoundError  no entity at /id/{kind}/{slug}, with links to close ones
     ├── BadParameterError       a value in the wrong form (a date, a format name)
     ├── StoreError              the store cannot be opened, built or reached
     └── SiteError               the static explorer cannot be written (kg site)
@@ -29,6 +30,7 @@ __all__ = [
     "BadParameterError",
     "BusyError",
     "EngineError",
+    "EntityNotFoundError",
     "KgError",
     "NotFoundError",
     "OutputFolderError",
@@ -140,6 +142,14 @@ class UnknownEntityError(NotFoundError):
         self.kind, self.name, self.suggestions = kind, name, suggestions
         hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class EntityNotFoundError(UnknownEntityError):
+    """No entity at ``/id/{kind}/{slug}``; ``links`` are (label, page URL) of close matches."""
+
+    def __init__(self, kind: str, name: str, links: list[tuple[str, str]]) -> None:
+        self.links = links
+        super().__init__(kind, name, [label for label, _ in links])
 
 
 class BadParameterError(KgError):

@@ -1,7 +1,7 @@
 /* The static explorer's search (kg site): names suggested as you type, and the results of
  * ?q=... listed on the home page, from the prebuilt index search-index.json, with no server.
  *
- * It ranks as the app's search does (kg.server.lookup.search): the whole name, its start, a
+ * It ranks as the app's search does (kg.views.lookup.search): the whole name, its start, a
  * word's start, anywhere in it; then models before architectures, organisations and the rest;
  * then shorter labels. With no match it offers close spellings the way lookup.suggest does
  * (difflib's ratio, ported below). Names in the index come folded by the same Python
@@ -123,7 +123,7 @@
     return (2 * matches) / (a.length + b.length);
   }
 
-  /** kg.server.lookup.suggest with no kind: close spellings of names and slugs. */
+  /** kg.views.lookup.suggest with no kind: close spellings of names and slugs. */
   function suggest(index, text, limit) {
     var wanted = normal(text);
     var scored = index.entries.map(function (entry) {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -24,18 +23,12 @@ from kg.namespaces import shorten
 from kg.server.deps import ExecutorEngine, InProcessEngine
 from kg.server.errors import install_error_handlers
 from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
-from kg.server.lookup import entity_url
 from kg.server.routes import api, entities, pages, sparql
 from kg.store import MemoryStore, Store, open_store
+from kg.views.lookup import entity_url
+from kg.views.pages import package_version
 
 __all__ = ["create_app"]
-
-
-def _version() -> str:
-    try:
-        return version("genvid-kg")
-    except PackageNotFoundError:
-        return "0"
 
 
 def _as_written(path: str) -> str:
@@ -49,7 +42,7 @@ def _templates(settings: Settings) -> Jinja2Templates:
     # Templates pass every link through href(): the app serves each path as written, while
     # kg.site renders the same templates with an href() that maps paths into its files.
     templates.env.globals["href"] = _as_written
-    templates.env.globals["version"] = _version()
+    templates.env.globals["version"] = package_version()
     return templates
 
 
@@ -99,7 +92,7 @@ def create_app(
     app = FastAPI(
         title="genvid-kg",
         summary="A cited knowledge graph of generative video AI: SPARQL, entities, answers.",
-        version=_version(),
+        version=package_version(),
         lifespan=lifespan,
         # FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN: the OpenAPI
         # description stays at /openapi.json, nothing is fetched from elsewhere.

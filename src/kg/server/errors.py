@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.errors import (
     BadParameterError,
     BusyError,
+    EntityNotFoundError,
     KgError,
     NotFoundError,
     QueryEvaluationError,
@@ -35,7 +36,6 @@ from kg.errors import (
 )
 
 __all__ = [
-    "EntityNotFoundError",
     "NotAcceptableError",
     "ReadOnlyError",
     "RequestTooLargeError",
@@ -61,14 +61,6 @@ class RequestTooLargeError(KgError):
 
 class ReadOnlyError(QueryRefusedError):
     """SPARQL Update sent to the read-only endpoint."""
-
-
-class EntityNotFoundError(UnknownEntityError):
-    """No entity at ``/id/{kind}/{slug}``; ``links`` are (label, page URL) of close matches."""
-
-    def __init__(self, kind: str, name: str, links: list[tuple[str, str]]) -> None:
-        self.links = links
-        super().__init__(kind, name, [label for label, _ in links])
 
 
 @dataclass(frozen=True)

@@ -14,43 +14,17 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.server.errors import RequestTooLargeError
+from kg.views.policy import POLICY_DIRECTIVES, content_security_policy
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DEFAULT_MAX_BODY_BYTES",
-    "POLICY_DIRECTIVES",
     "BodyLimit",
     "SecurityHeaders",
-    "content_security_policy",
 ]
 
 #: A SPARQL query is text; a megabyte is far past any real one, and far below harm.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-
-#: Only our own scripts, styles, workers and connections. Inline styles stay allowed because
-#: plotly.js and vis-network set element styles at run time; inline scripts do not, so markup
-#: injected into a page (a label from a hostile import, say) cannot run. Pages may not be
-#: framed (clickjacking), forms cannot point elsewhere and no <base> may be set. Directives
-#: by name, so that the static site's server (kg.site.serve) adds only what it needs.
-POLICY_DIRECTIVES: dict[str, str] = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self' 'unsafe-inline'",
-    "img-src": "'self' data: blob:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "worker-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'none'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-}
-
-
-def content_security_policy(directives: dict[str, str]) -> str:
-    """A Content-Security-Policy header value from directives by name."""
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
-
 
 CONTENT_SECURITY_POLICY = content_security_policy(POLICY_DIRECTIVES)
 

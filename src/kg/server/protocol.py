@@ -21,6 +21,7 @@ from kg.errors import BadParameterError
 from kg.namespaces import COMMON_PREFIXES as PREFIX_IRIS
 from kg.server.errors import NotAcceptableError, ReadOnlyError, UnsupportedMediaTypeError
 from kg.sparql_text import tokens
+from kg.views.pages import GRAPH_MEDIA, RESULTS_MEDIA
 
 __all__ = [
     "FORMAT_NAMES",
@@ -37,21 +38,6 @@ __all__ = [
     "service_description",
 ]
 
-#: What /sparql answers SELECT and ASK with, in the order preferred when the client does not say.
-RESULTS_MEDIA: tuple[str, ...] = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
-#: What /sparql answers CONSTRUCT and DESCRIBE with (and the entity pages' RDF), same order rule.
-GRAPH_MEDIA: tuple[str, ...] = (
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-    "text/n3",
-)
 #: ``format=`` names that are not file extensions pyoxigraph knows.
 _FORMAT_ALIASES = {
     "turtle": "ttl",

@@ -1,6 +1,6 @@
 """The static explorer (``kg site``): the web app's views as a folder of plain files.
 
-Pages come from the app's own templates and renderers (kg.server, kg.render); SPARQL runs in
+Pages come from the app's own templates and renderers (kg.views, kg.render); SPARQL runs in
 the browser on Oxigraph compiled to WebAssembly (kg.site.engine fetches it from npm once).
 Modules: ``writer`` (the whole site), ``pages`` (rendering), ``links`` (where links point),
 ``dumps`` (data files, VoID), ``search_index``, ``folder`` (safe replacement of --out),

@@ -1,7 +1,7 @@
 """Render the static explorer's pages with the web app's own templates, views and renderers.
 
 Each page is the app's page for the same thing: the same template (web/templates), the same
-context builders (kg.server.routes.pages and .entities), the same renderers for the lineage
+context builders (kg.views), the same renderers for the lineage
 and timeline views (kg.render). What differs is where links point: every template passes its
 links through ``href()``, which here is ``SiteLinks.href`` for the page being written, and
 ``static_site`` adds what only the static site has (its banner, search index, dumps).
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.metadata import PackageNotFoundError, version
 from types import SimpleNamespace
 
 from jinja2 import Environment, FileSystemLoader
@@ -23,16 +22,16 @@ from kg.lineage import KINDS_ORDER, select_lineage
 from kg.namespaces import PREFIXES, shorten
 from kg.render.lineage_html import render_lineage_html
 from kg.render.timeline_html import render_timeline_html
-from kg.server.entity import EntityPage
-from kg.server.ontology import document_ontology
-from kg.server.routes.entities import entity_context
-from kg.server.routes.pages import answer_context, home_context, query_context
 from kg.site.dumps import DUMPS
 from kg.site.links import SiteLinks, relative_root
 from kg.store import Store
 from kg.timeline import read_eras, select_timeline
+from kg.views.answer import answer_context
+from kg.views.entity import EntityPage, entity_context
+from kg.views.ontology import document_ontology
+from kg.views.pages import home_context, package_version, query_context
 
-__all__ = ["ENTITY_FORMATS", "SEARCH_INDEX", "VOID", "PageRenderer", "package_version"]
+__all__ = ["ENTITY_FORMATS", "SEARCH_INDEX", "VOID", "PageRenderer"]
 
 SEARCH_INDEX = "search-index.json"
 VOID = "void.ttl"
@@ -41,14 +40,6 @@ ENTITY_FORMATS: tuple[tuple[str, str, str], ...] = (
     ("Turtle", "ttl", "text/turtle"),
     ("JSON-LD", "jsonld", "application/ld+json"),
 )
-
-
-def package_version() -> str:
-    """The installed genvid-kg version, printed in page footers and the manifest."""
-    try:
-        return version("genvid-kg")
-    except PackageNotFoundError:
-        return "0"
 
 
 @dataclass

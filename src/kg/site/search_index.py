@@ -1,6 +1,6 @@
 """The home page's search index: every entity's names, folded as the app folds them.
 
-The app's search (kg.server.lookup) folds names with ``kg.answers.normal_name`` and ranks a
+The app's search (kg.views.lookup) folds names with ``kg.answers.normal_name`` and ranks a
 match by where it falls (whole name, start, a word's start, anywhere), then by kind and label
 length. The index carries each name already folded and split into folded words, so the
 browser (web/static/site-search.js) only folds what the user typed and ranks the same way.
@@ -12,13 +12,13 @@ import json
 import re
 from pathlib import Path
 
-from kg.server.lookup import KIND_ORDER, name_index, normal
 from kg.site.links import entity_file
 from kg.store import Store
+from kg.views.lookup import KIND_ORDER, name_index, normal
 
 __all__ = ["render_search_index"]
 
-#: The app's word boundaries (kg.server.lookup._score).
+#: The app's word boundaries (kg.views.lookup._score).
 _WORDS = re.compile(r"[\s\-_/(),:.]+")
 
 

@@ -12,7 +12,7 @@ import functools
 import http.server
 from pathlib import Path
 
-from kg.server.guards import POLICY_DIRECTIVES, content_security_policy
+from kg.views.policy import POLICY_DIRECTIVES, content_security_policy
 
 __all__ = ["CONTENT_SECURITY_POLICY", "make_server"]
 

@@ -27,16 +27,17 @@ from kg.lineage import KINDS_ORDER, neighbourhood, to_json
 from kg.namespaces import entity_iri, parse_entity_iri
 from kg.query import get_named_query, select
 from kg.render.assets import asset_path
-from kg.server.entity import EntityPage, describe_entity, serialize_description
-from kg.server.lookup import KIND_ORDER
-from kg.server.routes.api import ask_question
 from kg.site.dumps import read_quads, render_void, write_dumps
 from kg.site.engine import ENGINE_FILES, Engine, ensure_engine
 from kg.site.folder import GENERATOR, MANIFEST, check_output, staged_folder
 from kg.site.links import entity_file
-from kg.site.pages import ENTITY_FORMATS, SEARCH_INDEX, VOID, PageRenderer, package_version
+from kg.site.pages import ENTITY_FORMATS, SEARCH_INDEX, VOID, PageRenderer
 from kg.site.search_index import render_search_index
 from kg.store import Store
+from kg.views.answer import answer_json
+from kg.views.entity import EntityPage, describe_entity, serialize_description
+from kg.views.lookup import KIND_ORDER
+from kg.views.pages import package_version
 
 __all__ = ["SiteReport", "measure_site", "normal_base_url", "write_site"]
 
@@ -180,7 +181,7 @@ def _fill(
         answer = ask(store, queries, question.example)
         path = f"ask/{question.name}.html"
         _write(folder / path, renderer.answer(answer, path))
-        as_json = ask_question(question.example, settings, store).model_dump_json(indent=1)
+        as_json = json.dumps(answer_json(answer), indent=1, ensure_ascii=False)
         _write(folder / f"ask/{question.name}.json", as_json + "\n")
 
     write_dumps(quads, folder)

@@ -7,15 +7,14 @@ from typing import Annotated
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Body, Query
-from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from kg.answers import QUESTIONS, ask
 from kg.errors import BadParameterError
 from kg.lineage import neighbourhood, to_json
 from kg.server.deps import SettingsDep, StoreDep
-from kg.server.lookup import Hit, labels_of, search, suggest
-from kg.terms import to_python
+from kg.views.answer import answer_json
+from kg.views.lookup import Hit, labels_of, search, suggest
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -79,13 +78,6 @@ def _question(question) -> Question:
     )
 
 
-def _cell(column: str, term):
-    value = to_python(term)
-    if column == "sources" and isinstance(value, str):
-        return [part for part in value.split(" | ") if part]
-    return value
-
-
 @router.get("/questions", summary="The questions /api/ask knows")
 def questions() -> list[Question]:
     """The ready questions, each with an example phrasing."""
@@ -99,21 +91,7 @@ def ask_question(
     store: StoreDep,
 ) -> AskAnswer:
     """The rows that answer a ready question, each with the sources behind it (as ``kg ask``)."""
-    answer = ask(store, settings.queries_dir, q)
-    columns = answer.table.columns
-    rows = [
-        {column: _cell(column, term) for column, term in zip(columns, row, strict=True)}
-        for row in answer.table.rows
-    ]
-    return AskAnswer(
-        question=_question(answer.question),
-        entity=asdict(answer.entity),
-        columns=columns,
-        rows=jsonable_encoder(rows),
-        notes=answer.notes,
-        query=answer.query,
-        bindings={answer.question.variable: answer.entity.iri},
-    )
+    return AskAnswer(**answer_json(ask(store, settings.queries_dir, q)))
 
 
 @router.get("/search", summary="Find entities by label or alternative label")

@@ -7,16 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES
 from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
-from kg.server.entity import (
-    EntityPage,
-    describe_entity,
-    entity_quads,
-    group_by_subject,
-    serialize_description,
-)
 from kg.server.protocol import graph_format
+from kg.views.entity import describe_entity, entity_context, entity_quads, serialize_description
 
 router = APIRouter(tags=["entities"])
 
@@ -31,21 +24,6 @@ ENTITY_MEDIA: tuple[str, ...] = (
     "application/n-quads",
 )
 _VARY = {"Vary": "Accept"}
-
-
-def entity_context(page: EntityPage) -> dict:
-    """What entity.html shows for a described entity (shared with kg.site's entity pages)."""
-    return {
-        "page": page,
-        "statements": group_by_subject(page.statements),
-        "graph_styles": {"kinds": KIND_STYLES, "relations": RELATION_STYLES},
-        "formats": [
-            ("Turtle", "ttl"),
-            ("JSON-LD", "jsonld"),
-            ("N-Triples", "nt"),
-            ("TriG", "trig"),
-        ],
-    }
 
 
 @router.get("/id/{kind}/{slug}", summary="An entity: HTML page or RDF description")

@@ -3,74 +3,25 @@ documentation, the lineage and timeline views, and the third-party assets they l
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from kg.answers import QUESTIONS, Answer, ask
+from kg.answers import ask
 from kg.errors import NotFoundError
 from kg.lineage import select_lineage
 from kg.namespaces import PREFIXES
-from kg.query import get_named_query, named_queries, select
 from kg.render.assets import ASSETS, asset_path
-from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES, render_lineage_html
+from kg.render.lineage_html import render_lineage_html
 from kg.render.timeline_html import render_timeline_html
-from kg.server.answer import editable_query
 from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, ViewCacheDep
-from kg.server.lookup import search, suggest
-from kg.server.ontology import document_ontology
-from kg.server.protocol import GRAPH_MEDIA, RESULTS_MEDIA
-from kg.store import Store
-from kg.terms import to_text
 from kg.timeline import parse_range, read_eras, select_timeline
+from kg.views.answer import answer_context
+from kg.views.ontology import document_ontology
+from kg.views.pages import home_context, query_context
 
 router = APIRouter(include_in_schema=False)
-
-
-def home_context(store: Store, queries_dir: Path, q: str = "") -> dict:
-    """What home.html shows: hits for ``q`` (or close spellings), ready questions, counts.
-
-    Shared with kg.site, which renders the same page with no query (its search runs in the
-    browser over a prebuilt index).
-    """
-    hits = search(store, queries_dir, q, 50) if q.strip() else []
-    close = suggest(store, queries_dir, q) if q.strip() and not hits else []
-    counts = select(store, get_named_query(queries_dir, "class-counts").text)
-    return {
-        "q": q,
-        "hits": hits,
-        "suggestions": close,
-        "questions": QUESTIONS,
-        "counts": [(row[1].value, int(row[2].value)) for row in counts.rows if int(row[2].value)],
-    }
-
-
-def answer_context(answer: Answer) -> dict:
-    """What ask.html shows for an answer: its rows as (text, term) and its editable query."""
-    return {
-        "answer": answer,
-        "rows": [[(to_text(term), term) for term in row] for row in answer.table.rows],
-        "editor_text": editable_query(answer),
-    }
-
-
-def query_context(queries_dir: Path) -> dict:
-    """What query.html needs: the example queries, prefixes, graph styles and result types."""
-    examples = [
-        {"name": q.name, "title": q.title, "description": q.description, "text": q.text}
-        for q in named_queries(queries_dir).values()
-    ]
-    page = {
-        "examples": examples,
-        "prefixes": PREFIXES,
-        "kinds": KIND_STYLES,
-        "relations": RELATION_STYLES,
-        "resultsMedia": RESULTS_MEDIA,
-        "graphMedia": GRAPH_MEDIA,
-    }
-    return {"page": page, "examples": examples, "prefixes": PREFIXES}
 
 
 @router.get("/")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.answers import normal_name as normal
+from kg.errors import EntityNotFoundError
 from kg.namespaces import KINDS, parse_entity_iri
 from kg.query import get_named_query, select
-from kg.server.errors import EntityNotFoundError
 from kg.store import Store
 
 __all__ = [

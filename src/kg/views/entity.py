@@ -19,8 +19,9 @@ from kg.errors import BadParameterError, NotFoundError
 from kg.lineage import neighbourhood, to_json
 from kg.namespaces import PREFIXES, entity_iri, parse_entity_iri, shorten
 from kg.query import Table, get_named_query, select
-from kg.server.lookup import entity_url, missing_entity
+from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES
 from kg.store import Store
+from kg.views.lookup import entity_url, missing_entity
 
 __all__ = [
     "EntityPage",
@@ -33,6 +34,7 @@ __all__ = [
     "TimelinePlace",
     "Value",
     "describe_entity",
+    "entity_context",
     "entity_quads",
     "group_by_subject",
     "serialize_description",
@@ -431,3 +433,18 @@ def serialize_description(quads: list[ox.Quad], media: str) -> bytes:
         return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
     triples = list(dict.fromkeys(quad.triple for quad in quads))
     return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
+
+
+def entity_context(page: EntityPage) -> dict:
+    """What entity.html shows for a described entity."""
+    return {
+        "page": page,
+        "statements": group_by_subject(page.statements),
+        "graph_styles": {"kinds": KIND_STYLES, "relations": RELATION_STYLES},
+        "formats": [
+            ("Turtle", "ttl"),
+            ("JSON-LD", "jsonld"),
+            ("N-Triples", "nt"),
+            ("TriG", "trig"),
+        ],
+    }
