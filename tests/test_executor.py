@@ -112,3 +112,38 @@ def test_a_replacement_worker_starting_up_does_not_count_as_query_time(settings)
         assert _labels(pool.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo 2"]
     finally:
         pool.close()
+
+
+def test_eight_big_answers_keep_the_cache_under_its_byte_bound(built_settings):
+    """Issue 13: eight 55 MB answers took the server from 167 to 652 MB; here at a small scale,
+    each answer about 0.8 MB under a 2 MB bound."""
+    bound = 2 * 2**20
+    pool = QueryExecutor(built_settings.store, Limits(workers=1, cache_bytes=bound))
+    try:
+        queries = [f"SELECT * WHERE {{ ?s ?p ?o }} # answer {n}" for n in range(8)]
+        sizes = [len(pool.run(QueryRequest(query))[1]) for query in queries]
+        assert min(sizes) > bound / 3, sizes
+        assert pool._answers.bytes <= bound
+        assert len(pool._answers._values) == 2, "the two most recent answers fit"
+        pool.run(QueryRequest(queries[-1]))
+        assert pool.stats["cache_hits"] == 1, "the latest answer is kept"
+        pool.run(QueryRequest(queries[0]))
+        assert pool.stats["cache_hits"] == 1, "the first answer was let go"
+    finally:
+        pool.close()
+
+
+def test_the_byte_bound_counts_replaced_values_once_and_skips_oversized_ones():
+    from kg.cache import BuildCache
+
+    cache: BuildCache[str, bytes] = BuildCache("unused", entries=10, max_bytes=10)
+    cache.put("v1", "a", b"12345")
+    cache.put("v1", "a", b"123456")
+    assert cache.bytes == 6
+    cache.put("v1", "b", b"x" * 11)
+    assert cache.get("v1", "b") is None
+    assert cache.bytes == 6
+    cache.put("v1", "c", b"12345")
+    assert cache.get("v1", "a") is None, "least recently used goes first"
+    assert cache.get("v1", "c") == b"12345"
+    assert cache.bytes == 5

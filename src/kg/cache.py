@@ -3,7 +3,9 @@
 The key of every entry includes the store's published build (``store_version``: one readlink),
 so `kg build` needs no invalidation step. A store without a published version (memory, a
 remote server, none at all) is never cached. Used for /sparql answers (kg.executor) and for
-the web app's costliest rendered pages (kg.server).
+the web app's costliest rendered pages (kg.server). With ``max_bytes``, the total size of the
+values kept is bounded too (least recently used first out): a few large /sparql answers must
+not hold the server's memory until the next build.
 """
 
 from __future__ import annotations
@@ -22,13 +24,26 @@ V = TypeVar("V")
 
 
 class BuildCache(Generic[K, V]):
-    """The ``entries`` most recently used values, keyed on (published build, key); thread-safe."""
+    """The most recently used values, keyed on (published build, key); thread-safe.
 
-    def __init__(self, location: str | None, entries: int) -> None:
+    At most ``entries`` values and, when ``max_bytes`` is given, at most that many bytes as
+    ``size`` measures them (a value larger than the whole bound is not kept at all).
+    """
+
+    def __init__(
+        self,
+        location: str | None,
+        entries: int,
+        max_bytes: int | None = None,
+        size: Callable[[V], int] = len,  # type: ignore[assignment]
+    ) -> None:
         self.location = location
         self.entries = entries
-        self._values: OrderedDict[tuple[str, K], V] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._size = size
+        self._values: OrderedDict[tuple[str, K], tuple[V, int]] = OrderedDict()
         self._lock = threading.Lock()
+        self.bytes = 0
 
     def version(self) -> str:
         """The published build now ('' when the store has none: nothing is cached then)."""
@@ -39,19 +54,26 @@ class BuildCache(Generic[K, V]):
         if not version:
             return None
         with self._lock:
-            value = self._values.get((version, key))
-            if value is not None:
-                self._values.move_to_end((version, key))
-            return value
+            kept = self._values.get((version, key))
+            if kept is None:
+                return None
+            self._values.move_to_end((version, key))
+            return kept[0]
 
     def put(self, version: str, key: K, value: V) -> None:
         """Keep ``value`` for ``key`` on build ``version`` (a no-op without a version)."""
-        if not version:
+        size = self._size(value)
+        if not version or (self.max_bytes is not None and size > self.max_bytes):
             return
         with self._lock:
-            self._values[(version, key)] = value
-            while len(self._values) > self.entries:
-                self._values.popitem(last=False)
+            if (old := self._values.pop((version, key), None)) is not None:
+                self.bytes -= old[1]
+            self._values[(version, key)] = (value, size)
+            self.bytes += size
+            while len(self._values) > self.entries or (
+                self.max_bytes is not None and self.bytes > self.max_bytes
+            ):
+                self.bytes -= self._values.popitem(last=False)[1][1]
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         """The value for ``key`` on the published build, made once (outside the lock, so a slow

@@ -378,6 +378,13 @@ def lineage_command(
     help="Largest serialized /sparql result; past that, a message saying how to page.",
 )
 @click.option(
+    "--cache-mb",
+    type=click.FloatRange(min=0),
+    default=128.0,
+    show_default=True,
+    help="Memory kept for /sparql answers to repeat, least recently used let go first.",
+)
+@click.option(
     "--max-body-kb",
     type=click.IntRange(min=1),
     default=1024,
@@ -394,6 +401,7 @@ def serve(
     query_workers: int,
     max_waiting: int,
     max_result_mb: float,
+    cache_mb: float,
     max_body_kb: int,
 ) -> None:
     """Serve the web app: SPARQL endpoint (/sparql), query page, entity pages, JSON API.
@@ -412,6 +420,7 @@ def serve(
         max_result_bytes=int(max_result_mb * 1024 * 1024),
         workers=query_workers,
         max_waiting=max_waiting,
+        cache_bytes=int(cache_mb * 1024 * 1024),
     )
     app = create_app(
         _settings(ctx),

@@ -8,7 +8,8 @@ message on how to page instead of filling memory. Past ``workers + max_waiting``
 once, callers get BusyError (HTTP 429) rather than an ever-growing line.
 
 Results are cached by (store version, query, bindings, media types): a published build never
-changes, so a cached answer is exact until the next build moves ``current``.
+changes, so a cached answer is exact until the next build moves ``current``. The cache is
+bounded in bytes as well as entries, least recently used first out.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Limits:
     workers: int = 2
     max_waiting: int = 32
     cache_entries: int = 256
+    cache_bytes: int = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ class _CappedBuffer(io.RawIOBase):
             )
         self.parts.append(bytes(data))
         return len(data)
+
+
+def _answer_size(answer: tuple[str, bytes]) -> int:
+    return len(answer[1])
 
 
 def _execute(store, request: QueryRequest, limit: int) -> tuple[str, bytes]:
@@ -157,7 +163,7 @@ class QueryExecutor:
         self._slots = threading.BoundedSemaphore(self.limits.workers + self.limits.max_waiting)
         self._threads = ThreadPoolExecutor(self.limits.workers + self.limits.max_waiting)
         self._answers: BuildCache[QueryRequest, tuple[str, bytes]] = BuildCache(
-            location, self.limits.cache_entries
+            location, self.limits.cache_entries, self.limits.cache_bytes, _answer_size
         )
         self.stats = {"timeouts": 0, "busy": 0, "cache_hits": 0}
 
