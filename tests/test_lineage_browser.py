@@ -6,6 +6,7 @@ of errors. Screenshots land in test-output/ for review.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 
@@ -133,5 +134,84 @@ def test_web_page_expands_a_node_on_double_click(built, browser, serve, tmp_path
     assert "Loaded" in page.inner_text("#lineage-status")
     screenshot(page, "lineage-expanded-dit.png")
 
+    assert browser.blocked == []
+    assert browser.errors == []
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of screen boxes ({id, x, y, w, h}) that overlap."""
+    pairs = []
+    for index, one in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            if (
+                one["x"] < other["x"] + other["w"]
+                and other["x"] < one["x"] + one["w"]
+                and one["y"] < other["y"] + other["h"]
+                and other["y"] < one["y"] + one["h"]
+            ):
+                pairs.append((one["id"], other["id"]))
+    return pairs
+
+
+def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tmp_path):
+    """Issue 15, item 7: Seedance 1.0's whole chain (DiT and Transformer included) is on screen
+    and every node of it labelled readably; labels and year names never overlap; the tooltip
+    goes when a click moves the view."""
+    site = tmp_path / "site"
+    site.mkdir()
+    result = CliRunner().invoke(
+        cli, ["--store", built_settings.store, "lineage", "--out", str(site / "lineage.html")]
+    )
+    assert result.exit_code == 0, result.output
+    page = _open(browser, serve(site) + "/lineage.html#focus=Seedance%201.0")
+    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
+    page.wait_for_timeout(600)  # the move to the chain is animated
+    line = page.evaluate("window.lineageView.state.line")
+    assert {SEEDANCE, DIT, TRANSFORMER} <= set(line)
+    box = page.evaluate(
+        "(() => { const r = document.getElementById('lineage-network').getBoundingClientRect();"
+        " return {w: r.width, h: r.height}; })()"
+    )
+    spots = page.evaluate(
+        """(ids) => ids.map((id) => window.lineageView.network.canvasToDOM(
+               window.lineageView.network.getPosition(id)))""",
+        line,
+    )
+    for node, spot in zip(line, spots, strict=True):
+        assert 0 <= spot["x"] <= box["w"], (node, spot, box)
+        assert 0 <= spot["y"] <= box["h"], (node, spot, box)
+    labels = page.evaluate("window.lineageView.litLabels")
+    labelled = {label["id"] for label in labels}
+    assert set(line) <= labelled, set(line) - labelled
+    assert _overlapping(labels) == []
+    for label in labels:
+        assert label["h"] >= 13, "lit labels keep a readable size on screen"
+        assert label["x"] >= 0
+        assert label["x"] + label["w"] <= box["w"] + 1
+    screenshot(page, "lineage-focus-seedance.png")
+
+    years = page.evaluate(
+        """(() => { const v = window.lineageView, s = v.network.getScale();
+              return v.yearMarks.map((m) => ({x: m.x * s, w: m.width * s})); })()"""
+    )
+    assert len(years) >= 5
+    for one, following in itertools.pairwise(years):
+        assert one["x"] + one["w"] < following["x"], years
+    page.evaluate("window.lineageView.network.fit()")
+    page.wait_for_timeout(100)
+    fitted = page.evaluate(
+        """(() => { const v = window.lineageView, s = v.network.getScale();
+              return v.yearMarks.map((m) => ({x: m.x * s, w: m.width * s})); })()"""
+    )
+    for one, following in itertools.pairwise(fitted):
+        assert one["x"] + one["w"] < following["x"], fitted
+
+    x, y = _node_on_screen(page, SORA)
+    page.mouse.move(x, y)
+    page.wait_for_selector(".vis-tooltip", state="visible", timeout=5_000)
+    page.mouse.click(x, y)
+    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
+    page.wait_for_timeout(600)
+    assert not page.is_visible(".vis-tooltip"), "the tooltip left with the view's move"
     assert browser.blocked == []
     assert browser.errors == []

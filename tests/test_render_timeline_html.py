@@ -171,3 +171,34 @@ def test_real_timeline_renders_every_event(built, eras):
     assert {trace["meta"]["kind"] for trace in figure["data"]} == set(frame["kind"])
     shown = [t for trace in figure["data"] for t in trace["text"] if t]
     assert len(shown) > len(frame) / 2, "most labels show at the first zoom"
+
+
+def test_cut_labels_stay_distinct():
+    from kg.render.timeline_html import _short_labels
+
+    boards = [
+        "Artificial Analysis Video Arena: text-to-video, as of 2025-06-19",
+        "Artificial Analysis Video Arena: image-to-video, as of 2025-06-19",
+        "Sora",
+    ]
+    short = _short_labels(boards)
+    assert short[2] == "Sora"
+    assert len(set(short)) == 3
+    assert "text-to-video" in short[0]
+    assert "image-to-video" in short[1]
+    assert all(len(text) <= 28 for text in short)
+
+
+def test_labels_at_the_axis_end_go_left_and_hidden_points_stand_apart():
+    from kg.render.timeline_html import _pack
+
+    # Twelve events on the same day near the end of a 1,000-day axis: each label would run
+    # past the end, so the shown ones sit left; past the sub-rows, points take free rows.
+    rows, shown, left = _pack([990] * 12, ["a long label here"] * 12, 1000)
+    assert all(left[i] for i in range(12) if shown[i])
+    assert sum(shown) == 10
+    assert rows[:10] == list(range(10))
+    rows, shown, left = _pack([0, 5, 400], ["x" * 20] * 3, 1000)
+    assert shown == [True, True, True]
+    assert left == [False, False, False]
+    assert rows == [0, 1, 0]

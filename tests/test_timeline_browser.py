@@ -171,3 +171,69 @@ def test_chart_page_draws_offline(built_settings, browser, serve, tmp_path):
     screenshot(page, "chart-message-share.png", full_page=True)
     assert browser.blocked == []
     assert browser.errors == []
+
+
+def test_every_event_labelled_or_reachable_and_axis_ends_at_the_data(
+    built_settings, built, browser, serve, tmp_path
+):
+    """Issue 15, item 7: at the first view each point shows its label or stands clear of every
+    other point (hover names it), the two Artificial Analysis boards read differently, and
+    the time axis stops at the last event instead of running on to 2027."""
+    site = tmp_path / "site"
+    site.mkdir()
+    out = site / "timeline.html"
+    result = CliRunner().invoke(
+        cli, ["--store", built_settings.store, "timeline", "--format", "html", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    page = _open(browser, serve(site) + "/timeline.html")
+    points = page.evaluate(
+        """(() => {
+            const holder = document.getElementById("kg-plot");
+            const traces = holder.querySelectorAll(".scatterlayer .trace");
+            const out = [];
+            holder.data.forEach((trace, t) => {
+                traces[t].querySelectorAll(".point").forEach((point, i) => {
+                    const box = point.getBoundingClientRect();
+                    out.push({kind: trace.meta.kind, label: trace.meta.labels[i],
+                              text: trace.text[i], x: box.x + box.width / 2,
+                              y: box.y + box.height / 2});
+                });
+            });
+            return out;
+        })()"""
+    )
+    assert len(points) == len(select_timeline(built))
+    unlabelled = [p for p in points if not p["text"]]
+    for point in unlabelled:
+        clash = [
+            other
+            for other in points
+            if other is not point
+            and abs(other["x"] - point["x"]) < 8
+            and abs(other["y"] - point["y"]) < 8
+        ]
+        assert clash == [], f"{point['label']} hides under {clash[0]['label']}"
+    assert page.get_attribute("#kg-plot", "data-unlabelled") == str(len(unlabelled))
+    if unlabelled:
+        assert "hover one for its name" in page.inner_text("#kg-label-note")
+        for point in unlabelled[:3]:
+            page.mouse.move(1, 1)
+            page.wait_for_selector("#kg-plot .hoverlayer .hovertext", state="detached")
+            page.mouse.move(point["x"], point["y"])
+            page.wait_for_selector("#kg-plot .hoverlayer .hovertext")
+            hover = " ".join(_texts(page, "#kg-plot .hoverlayer .hovertext text"))
+            assert point["label"].rstrip("…") in hover
+
+    boards = [p["text"] for p in points if p["kind"] == "leaderboard"]
+    assert len(boards) == len(set(boards)) == 3, boards
+    assert any("text-to-video" in text for text in boards)
+    assert any("image-to-video" in text for text in boards)
+
+    end = page.evaluate("document.getElementById('kg-plot').layout.xaxis.range[1]")
+    assert end[:7] <= "2025-08", f"the axis runs on to {end}"
+    ticks = _texts(page, "#kg-plot .xaxislayer-above .xtick")
+    assert ticks[-1] <= "2025", ticks
+    screenshot(page, "timeline-first-view.png", full_page=True)
+    assert browser.blocked == []
+    assert browser.errors == []

@@ -12,6 +12,11 @@
   var DIM_EDGE_OPACITY = 0.15;
   var READABLE = 0.75;
   var MAX_PATHS = 12;
+  var LIT_FONT = 13;
+  var MAX_FIT_SCALE = 1.2;
+  // Room kept free around a fitted chain, in screen pixels: the lane names on the left, the
+  // year names on top, and half a label on either side.
+  var FIT_MARGIN = { left: 130, right: 90, top: 40, bottom: 40 };
 
   var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
@@ -32,7 +37,8 @@
     ready: false,
     readyAt: null,
     marks: marks,
-    state: { selected: null, ancestors: [], descendants: [], neighbours: [] },
+    state: { selected: null, line: [], ancestors: [], descendants: [], neighbours: [] },
+    litLabels: [],
   };
   window.lineageView = view;
 
@@ -98,6 +104,27 @@
     ctx.restore();
   }
 
+  // The names on the time axis that fit at this zoom: a year's name is skipped when it would
+  // run into the one before it (zoomed out, 2018 and 2019 would print over each other), so
+  // every name drawn is readable. ``px`` is one screen pixel in canvas units.
+  function yearLabels(ctx, px) {
+    var axis = data.axis;
+    var marks = axis.years.map(function (segment) {
+      return { text: String(segment.year), x: segment.x + 4 * px };
+    });
+    if (axis.undatedX !== null) marks.push({ text: "undated", x: axis.undatedX - 24 * px });
+    var shown = [];
+    var end = -Infinity;
+    marks.forEach(function (mark) {
+      var width = ctx.measureText(mark.text).width;
+      if (mark.x < end + 10 * px) return;
+      shown.push({ text: mark.text, x: mark.x, width: width });
+      end = mark.x + width;
+    });
+    view.yearMarks = shown;
+    return shown;
+  }
+
   function drawAxisLabels(ctx) {
     var axis = data.axis;
     if (!axis || !axis.lanes.length) return;
@@ -112,10 +139,9 @@
     ctx.fillRect(corner.x, corner.y, 1e6, 22 * px);
     ctx.fillStyle = "#444";
     ctx.textAlign = "left";
-    axis.years.forEach(function (segment) {
-      ctx.fillText(String(segment.year), segment.x + 4 * px, corner.y + 4 * px);
+    yearLabels(ctx, px).forEach(function (mark) {
+      ctx.fillText(mark.text, mark.x, corner.y + 4 * px);
     });
-    if (axis.undatedX !== null) ctx.fillText("undated", axis.undatedX - 24 * px, corner.y + 4 * px);
     ctx.textBaseline = "middle";
     axis.lanes.forEach(function (lane) {
       var y = (lane.top + lane.bottom) / 2;
@@ -211,6 +237,75 @@
     var node = nodes.get(id);
     if (node && data.kinds[node.kind]) values.color = fontColor(data.kinds[node.kind]);
     if (id === view.state.selected) values.mod = "bold";
+    // Zoomed out, drawLitLabels writes these labels at a readable size instead.
+    if (view.network.getScale() < READABLE) values.color = "rgba(0,0,0,0)";
+  }
+
+  // The lit part stays readable at any zoom: below READABLE its labels are drawn here, at
+  // LIT_FONT pixels on screen, each on a white ground beside its node where it overlaps no
+  // label placed before it (the chain first, then the direct neighbours). A label with no
+  // free place is left out; the side panel names the whole chain. view.litLabels keeps the
+  // boxes drawn (screen pixels), for tests.
+  function drawLitLabels(ctx) {
+    view.litLabels = [];
+    var state = view.state;
+    var network = view.network;
+    var scale = network.getScale();
+    if (state.selected === null || scale >= READABLE) return;
+    var px = 1 / scale;
+    var order = [state.selected].concat(state.line, state.neighbours);
+    var done = new Set();
+    var placed = [];
+    var canvas = $("lineage-network");
+    var topLeft = network.DOMtoCanvas({ x: 0, y: 0 });
+    var bottomRight = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+    var frame = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+    ctx.save();
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    order.forEach(function (id) {
+      if (done.has(id) || nodeView.get(id) === null) return;
+      done.add(id);
+      var node = nodes.get(id);
+      var bold = id === state.selected;
+      ctx.font = (bold ? "700 " : "") + LIT_FONT * px + "px system-ui, sans-serif";
+      var text = node.label;
+      var width = ctx.measureText(text).width;
+      var height = (LIT_FONT + 4) * px;
+      var shape = network.getBoundingBox(id);
+      var centre = (shape.left + shape.right) / 2;
+      var middle = (shape.top + shape.bottom) / 2;
+      var spots = [
+        { x: centre - width / 2, y: shape.bottom + 2 * px },
+        { x: centre - width / 2, y: shape.top - height - 2 * px },
+        { x: shape.right + 4 * px, y: middle - height / 2 },
+        { x: shape.left - width - 4 * px, y: middle - height / 2 },
+      ];
+      var spot = spots.find(function (at) {
+        var inside =
+          at.x >= frame.left && at.x + width <= frame.right &&
+          at.y >= frame.top && at.y + height <= frame.bottom;
+        return inside && !placed.some(function (other) {
+          return (
+            at.x < other.x + other.w + 2 * px &&
+            other.x < at.x + width + 2 * px &&
+            at.y < other.y + other.h &&
+            other.y < at.y + height
+          );
+        });
+      });
+      if (!spot) return;
+      placed.push({ x: spot.x, y: spot.y, w: width, h: height, id: id });
+      ctx.fillStyle = "rgba(255,255,255,0.88)";
+      ctx.fillRect(spot.x - 2 * px, spot.y, width + 4 * px, height);
+      ctx.fillStyle = "#111";
+      ctx.fillText(text, spot.x, spot.y + 2 * px);
+    });
+    ctx.restore();
+    view.litLabels = placed.map(function (box) {
+      var corner = network.canvasToDOM({ x: box.x, y: box.y });
+      return { id: box.id, x: corner.x, y: corner.y, w: box.w * scale, h: box.h * scale };
+    });
   }
 
   function chosenEdge(values, id, selected) {
@@ -253,7 +348,7 @@
     return style.shape === "box" || style.shape === "ellipse" ? style.font : "#222222";
   }
 
-  function highlight(id) {
+  function highlight(id, fit) {
     if (!nodes.get(id)) return false;
     var up = walk(id, true);
     var down = walk(id, false);
@@ -275,27 +370,95 @@
     near.forEach(function (n) {
       lit.add(n);
     });
+    // Only the edges at the lit nodes are looked at: the cost follows the chain, not the graph.
     var litEdges = new Set();
-    edges.forEach(function (edge) {
-      var touches = edge.from === id || edge.to === id;
-      var inLine = descent.has(edge.relation) && line.has(edge.from) && line.has(edge.to);
-      if (touches || inLine) litEdges.add(edge.id);
+    line.forEach(function (n) {
+      (outgoing.get(n) || []).forEach(function (edge) {
+        var inLine = descent.has(edge.relation) && line.has(edge.to);
+        if (inLine || n === id) litEdges.add(edge.id);
+      });
+    });
+    (incoming.get(id) || []).forEach(function (edge) {
+      litEdges.add(edge.id);
     });
     restyle(lit, litEdges);
     view.state = {
       selected: id,
+      line: Array.from(line),
       ancestors: Array.from(up),
       descendants: Array.from(down),
       neighbours: Array.from(near),
     };
     document.body.dataset.selected = id;
     showInfo(id, up, down);
+    if (fit !== false) fitChain(Array.from(line), fit === "now" ? 0 : 350);
     return true;
+  }
+
+  // Bring a chain into view at a zoom where it reads: the box around its nodes fills the free
+  // part of the canvas (at most MAX_FIT_SCALE), and the lit labels keep their size on screen
+  // (chosenLabel). A chain already in view at a readable zoom is left where it is.
+  function fitChain(ids, duration) {
+    var network = view.network;
+    var at = network.getPositions(ids.filter(function (n) { return nodeView.get(n) !== null; }));
+    var spots = Object.keys(at).map(function (n) { return at[n]; });
+    if (!spots.length) return;
+    var xs = spots.map(function (p) { return p.x; });
+    var ys = spots.map(function (p) { return p.y; });
+    var box = {
+      left: Math.min.apply(null, xs),
+      right: Math.max.apply(null, xs),
+      top: Math.min.apply(null, ys),
+      bottom: Math.max.apply(null, ys),
+    };
+    var canvas = $("lineage-network");
+    var room = {
+      x: canvas.clientWidth - FIT_MARGIN.left - FIT_MARGIN.right,
+      y: canvas.clientHeight - FIT_MARGIN.top - FIT_MARGIN.bottom,
+    };
+    var current = network.getScale();
+    if (current >= READABLE && inView(box, current)) return;
+    var scale = Math.min(
+      room.x / Math.max(box.right - box.left, 1),
+      room.y / Math.max(box.bottom - box.top, 1),
+      Math.max(MAX_FIT_SCALE, current)
+    );
+    var position = {
+      x: (box.left + box.right) / 2 - (FIT_MARGIN.left - FIT_MARGIN.right) / 2 / scale,
+      y: (box.top + box.bottom) / 2 - (FIT_MARGIN.top - FIT_MARGIN.bottom) / 2 / scale,
+    };
+    var move = { position: position, scale: scale };
+    if (duration) move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
+    network.moveTo(move);
+  }
+
+  function inView(box, scale) {
+    var network = view.network;
+    var topLeft = network.canvasToDOM({ x: box.left, y: box.top });
+    var bottomRight = network.canvasToDOM({ x: box.right, y: box.bottom });
+    var canvas = $("lineage-network");
+    return (
+      topLeft.x >= FIT_MARGIN.left &&
+      topLeft.y >= FIT_MARGIN.top &&
+      bottomRight.x <= canvas.clientWidth - FIT_MARGIN.right &&
+      bottomRight.y <= canvas.clientHeight - FIT_MARGIN.bottom &&
+      scale >= READABLE
+    );
+  }
+
+  // vis-network keeps a node's tooltip until the mouse moves again, even when a click, a zoom
+  // or an animation has moved the node away from under it: hide it whenever the view changes.
+  function hideTooltip() {
+    var handler = view.network && view.network.interactionHandler;
+    if (!handler) return;
+    clearTimeout(handler.popupTimer);
+    if (handler.popup !== undefined) handler.popup.hide();
+    handler.popupObj = undefined;
   }
 
   function clear() {
     restyle(null, null);
-    view.state = { selected: null, ancestors: [], descendants: [], neighbours: [] };
+    view.state = { selected: null, line: [], ancestors: [], descendants: [], neighbours: [] };
     delete document.body.dataset.selected;
   }
 
@@ -390,9 +553,6 @@
       $("lineage-year-to").value = "";
       refresh();
     }
-    view.network.selectNodes([id]);
-    var scale = Math.max(view.network.getScale(), 1.1);
-    view.network.focus(id, { scale: scale, animation: { duration: 350 } });
     highlight(id);
   }
 
@@ -622,7 +782,7 @@
   // gives the overview.
   function startView(network) {
     if (data.focus.length) {
-      network.focus(data.focus[0], { scale: 1 });
+      highlight(data.focus[0], "now");
       return;
     }
     network.fit();
@@ -655,6 +815,7 @@
       network.on("beforeDrawing", drawAxis);
       network.on("afterDrawing", drawAxisLabels);
     }
+    network.on("afterDrawing", drawLitLabels);
     network.once("afterDrawing", function () {
       // A link may name a node to focus (lineage.html#focus=Sora: the static site's pages,
       // where no server filters the graph).
@@ -677,6 +838,10 @@
         network.setOptions({ physics: { enabled: false } });
       });
     }
+    ["click", "doubleClick", "dragStart", "zoom", "animationFinished"].forEach(function (name) {
+      network.on(name, hideTooltip);
+    });
+    container.addEventListener("mouseleave", hideTooltip);
     network.on("click", function (params) {
       if (params.nodes.length) highlight(params.nodes[0]);
       else if (!params.edges.length) clear();
@@ -714,7 +879,6 @@
       });
     });
     fillLabels();
-    if (data.focus.length) highlight(data.focus[0]);
     startView(network);
   }
 

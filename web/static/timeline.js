@@ -5,9 +5,11 @@
   "use strict";
   var CHAR_PX = 6;  // replaced by the page's own figure (spec.charPx) below
 
-  // Lay a lane's labels out for the current zoom: each lane keeps its sub-rows; in date order
-  // a point takes the first sub-row where its label clears the previous one, else it goes to
-  // the least crowded sub-row with its label hidden (hover still shows it).
+  // Lay a lane's labels out for the current zoom, as kg.render.timeline_html._pack does: each
+  // lane keeps its sub-rows; in date order a point takes the first sub-row where its label
+  // clears the previous one (left of the point when it would run past the axis's end), else
+  // it goes to a sub-row where no other point covers it, with its label hidden (hover and
+  // click still reach it). A label that a point would be drawn over gives way.
   function relabel(holder) {
     var layout = holder._fullLayout, axis = layout && layout.xaxis;
     if (!axis || !holder.data.length || !holder.data[0].meta || !holder.data[0].meta.labels) {
@@ -16,31 +18,55 @@
     var time = function (value) { return Date.parse(String(value).replace(" ", "T")); };
     var x0 = time(axis.range[0]), width = layout._size.w;
     var perMs = width / (time(axis.range[1]) - x0);
-    var ys = [], texts = [];
+    var marker = 2 * CHAR_PX;
+    var ys = [], texts = [], sides = [];
     holder.data.forEach(function (trace) {
-      var meta = trace.meta, ends = [], last = [], y = [], text = [];
-      for (var r = 0; r < meta.rows; r += 1) { ends.push(-Infinity); last.push(-1); }
+      var meta = trace.meta, ends = [], points = [], last = [], y = [], text = [], side = [];
+      for (var r = 0; r < meta.rows; r += 1) {
+        ends.push(-Infinity); points.push(-Infinity); last.push(-1);
+      }
       trace.x.forEach(function (x, i) {
         var px = (time(x) - x0) * perMs, label = meta.labels[i];
-        var row = ends.findIndex(function (end) { return px >= end; });
+        var size = (label.length + 3) * CHAR_PX;
+        var left = px + size > width;
+        var start = left ? px - size : px;
+        var row = ends.findIndex(function (end) { return start >= end; });
         var visible = px >= 0 && px <= width;
         if (row >= 0 && visible) {
-          ends[row] = px + (label.length + 2) * CHAR_PX;
+          ends[row] = left ? px + marker : px + size;
+          points[row] = px + marker;
           last[row] = i;
           text.push(label);
+          side.push(left ? "middle left" : "middle right");
         } else {
-          row = row >= 0 ? row : ends.indexOf(Math.min.apply(null, ends));
-          // A marker drawn over a label would garble it: the label gives way.
+          var free = [];
+          points.forEach(function (end, index) { if (end <= px) free.push(index); });
+          var pool = free.length ? free : ends.map(function (_, index) { return index; });
+          row = pool.reduce(function (best, index) { return ends[index] < ends[best] ? index : best; });
           if (px < ends[row] && last[row] >= 0) { text[last[row]] = ""; }
-          ends[row] = px + CHAR_PX;
+          ends[row] = Math.max(ends[row], px + marker);
+          points[row] = px + marker;
           text.push("");
+          side.push("middle right");
         }
         y.push(meta.base + row);
       });
       ys.push(y);
       texts.push(text);
+      sides.push(side);
     });
-    Plotly.restyle(holder, {y: ys, text: texts});
+    Plotly.restyle(holder, {y: ys, text: texts, textposition: sides});
+    var unlabelled = 0;
+    texts.forEach(function (text) {
+      text.forEach(function (t) { if (!t) { unlabelled += 1; } });
+    });
+    holder.dataset.unlabelled = String(unlabelled);
+    var note = document.getElementById("kg-label-note");
+    if (note) {
+      note.textContent = unlabelled
+        ? unlabelled + " points unlabelled at this zoom: hover one for its name, or zoom in."
+        : "";
+    }
   }
 
   var holder = document.getElementById("kg-plot");

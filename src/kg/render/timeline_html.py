@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from datetime import timedelta
 
 import pandas as pd
@@ -52,7 +53,7 @@ _SERIES_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a
 
 #: Label packing: the chart's assumed drawing width, a character's width, at most this many
 #: sub-rows per lane (further labels are hidden until hover), and labels cut to this length.
-_PLOT_PX, _CHAR_PX, _MAX_SUBROWS, _LABEL_CHARS = 1150, 6.0, 7, 26
+_PLOT_PX, _CHAR_PX, _MAX_SUBROWS, _LABEL_CHARS = 1150, 6.0, 10, 26
 _ROW_PX, _LANE_GAP = 22, 0.9
 _LABEL_LIMIT = 600
 _MAX_PERIOD_TICKS = 12
@@ -64,6 +65,45 @@ def _style(kind: str) -> dict[str, str]:
 
 def _short(label: str) -> str:
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _short_labels(labels: list[str]) -> list[str]:
+    """Labels cut to ``_LABEL_CHARS``, told apart: where two long labels would cut to the same
+    text ("Artificial Analysis Video…" twice), both keep their start and the end that differs
+    ("Artificial Analysis…text-to-video")."""
+    cut = [_short(label) for label in labels]
+    groups: dict[str, set[str]] = {}
+    for label, short in zip(labels, cut, strict=True):
+        groups.setdefault(short, set()).add(label)
+    clashes = {short for short, full in groups.items() if len(full) > 1}
+    for index, (label, short) in enumerate(zip(labels, cut, strict=True)):
+        if short in clashes and len(label) > _LABEL_CHARS:
+            cut[index] = _distinct(label, groups[short] - {label})
+    return cut
+
+
+def _common_prefix(one: str, other: str) -> int:
+    """How many first characters two strings share."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b),
+        min(len(one), len(other)),
+    )
+
+
+def _distinct(label: str, others: set[str]) -> str:
+    """``label`` cut to its first word(s), "…" and the words where it parts from ``others``:
+    "Artificial…text-to-video…" beside "Artificial…image-to-video…"."""
+    shared = max(_common_prefix(label, other) for other in others)
+    start = max(label.rfind(" ", 0, shared + 1) + 1, 0)
+    rest = label[start:]
+    words = rest[: _LABEL_CHARS // 2 + 2]
+    if len(words) < len(rest):
+        words = (words.rsplit(" ", 1)[0] if " " in words else words).rstrip(",;:. ") + "…"
+    room = max(_LABEL_CHARS - len(words) - 1, 6)
+    head = label[:room]
+    if " " in head and not label[room : room + 1].isspace():
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(",;:. ") + "…" + words
 
 
 def _is_set(value) -> bool:
@@ -94,39 +134,55 @@ def _link(entity, entity_base: str, suffix: str = "") -> str:
     return entity_base.rstrip("/") + path + suffix if path else str(entity)
 
 
-def _pack(days: list[int], labels: list[str], span: int) -> tuple[list[int], list[bool]]:
-    """Sub-row per event and whether its label shows: greedy, in date order, so that no two
-    shown labels overlap at the first zoom. Events that fit nowhere go to the emptiest row."""
+def _pack(
+    days: list[int], labels: list[str], span: int
+) -> tuple[list[int], list[bool], list[bool]]:
+    """Sub-row per event, whether its label shows and whether it sits left of its point.
+
+    ``days`` count from the axis's start, which is ``span`` days long. Greedy, in date order, so
+    that no two shown labels overlap at the first zoom; a label that would run past the axis's
+    end (the axis is cut at the data) goes left of its point.
+    An event that fits nowhere keeps its point in a sub-row where no other point covers it, so
+    hover and click still reach it; its label shows once zoomed in (timeline.js re-packs on
+    every zoom with the same rules)."""
     per_char = span * _CHAR_PX / _PLOT_PX
+    marker = 2 * per_char
     ends: list[float] = []
-    rows, shown = [], []
+    points: list[float] = []
+    rows, shown, left = [], [], []
     for day, label in zip(days, labels, strict=True):
         width = (len(label) + 3) * per_char
-        for index, end in enumerate(ends):
-            if end < day:
-                ends[index] = day + width
-                rows.append(index)
-                shown.append(True)
-                break
-        else:
-            if len(ends) < _MAX_SUBROWS:
-                ends.append(day + width)
-                rows.append(len(ends) - 1)
-                shown.append(True)
-            else:
-                index = min(range(len(ends)), key=ends.__getitem__)
-                ends[index] = max(ends[index], day + 2 * per_char)
-                rows.append(index)
-                shown.append(False)
-    return rows, shown
+        is_left = day + width > span
+        start = day - width if is_left else day
+        finish = day + marker if is_left else day + width
+        row = next((i for i, taken in enumerate(ends) if taken < start), None)
+        if row is None and len(ends) < _MAX_SUBROWS:
+            ends.append(-math.inf)
+            points.append(-math.inf)
+            row = len(ends) - 1
+        if row is not None:
+            ends[row], points[row] = finish, day + marker
+            rows.append(row)
+            shown.append(True)
+            left.append(is_left)
+            continue
+        free = [i for i, taken in enumerate(points) if taken < day]
+        row = min(free or range(len(ends)), key=lambda i: (ends[i], i))
+        ends[row] = max(ends[row], day + marker)
+        points[row] = day + marker
+        rows.append(row)
+        shown.append(False)
+        left.append(False)
+    return rows, shown, left
 
 
 def _x_range(frame: pd.DataFrame, eras: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
     keys = list(frame["sort_key"]) or list(eras["start_key"]) or [pd.Timestamp("2000-01-01")]
     first, last = min(keys), max(keys)
     pad = max((last - first) / 40, pd.Timedelta(days=45))
-    # Room on the right for the labels of the latest events.
-    return first - pad, last + max((last - first) / 7, pd.Timedelta(days=200))
+    # The axis ends at the data (a margin for the last point); the latest events put their
+    # labels on the left instead.
+    return first - pad, last + max((last - first) / 100, pd.Timedelta(days=20))
 
 
 def _lanes(frame: pd.DataFrame) -> list[str]:
@@ -135,17 +191,19 @@ def _lanes(frame: pd.DataFrame) -> list[str]:
     return ordered + sorted(kind for kind in present if kind not in TIMELINE_KINDS)
 
 
-def _event_traces(frame: pd.DataFrame, entity_base: str, suffix: str, span: int):
+def _event_traces(
+    frame: pd.DataFrame, entity_base: str, suffix: str, axis: tuple[pd.Timestamp, pd.Timestamp]
+):
     """One scatter trace per kind; y positions (lane offset + sub-row) and lane tick marks."""
     traces, ticks, labels, top = [], [], [], 0.0
-    origin = frame["sort_key"].min() if len(frame) else pd.Timestamp("2000-01-01")
+    span = max((axis[1] - axis[0]).days, 1)
     show_labels = len(frame) <= _LABEL_LIMIT
     for kind in _lanes(frame):
         lane = frame[frame["kind"] == kind]
         rows = lane.to_dict(orient="records")
-        days = [int((row["sort_key"] - origin).days) for row in rows]
-        texts = [_short(row["label"]) for row in rows]
-        sub, shown = _pack(days, texts, span)
+        days = [int((row["sort_key"] - axis[0]).days) for row in rows]
+        texts = _short_labels([row["label"] for row in rows])
+        sub, shown, left = _pack(days, texts, span)
         height = max(sub, default=0) + 1
         style = _style(kind)
         traces.append(
@@ -154,7 +212,7 @@ def _event_traces(frame: pd.DataFrame, entity_base: str, suffix: str, span: int)
                 y=[top + s for s in sub],
                 mode="markers+text" if show_labels else "markers",
                 text=[t if ok else "" for t, ok in zip(texts, shown, strict=True)],
-                textposition="middle right",
+                textposition=["middle left" if is_left else "middle right" for is_left in left],
                 textfont={"size": 11, "color": "#333"},
                 name=f"{style['label']} ({len(rows)})",
                 legendgroup=kind,
@@ -177,7 +235,9 @@ def _event_traces(frame: pd.DataFrame, entity_base: str, suffix: str, span: int)
     return traces, ticks, labels, top
 
 
-def _era_shapes(eras: pd.DataFrame, x_end: pd.Timestamp) -> tuple[list[dict], list[dict]]:
+def _era_shapes(
+    eras: pd.DataFrame, x_start: pd.Timestamp, x_end: pd.Timestamp
+) -> tuple[list[dict], list[dict]]:
     """A shaded span per era behind the events, labelled at its start above the plot; labels
     take turns on three heights, so that eras starting close together stay readable."""
     shapes, notes = [], []
@@ -202,17 +262,21 @@ def _era_shapes(eras: pd.DataFrame, x_end: pd.Timestamp) -> tuple[list[dict], li
             }
         )
         span = f"{era['start']} to {'now' if ongoing else era['end']}"
+        # An era starting in the last quarter of the axis is named left of its start, so that
+        # its name does not run off the plot (the axis ends at the data).
+        late = era["start_key"] > x_end - (x_end - x_start) / 4
+        name = html.escape(era["label"])
         sources = "<br>".join(html.escape(s) for s in era.get("sources") or [])
         notes.append(
             {
                 "x": era["start_key"],
                 "xref": "x",
-                "xanchor": "left",
+                "xanchor": "right" if late else "left",
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
                 "yshift": 2 + 17 * (2 - index % 3),
-                "text": f"▏{html.escape(era['label'])}",
+                "text": f"{name}▕" if late else f"▏{name}",
                 "showarrow": False,
                 "font": {"size": 11, "color": color},
                 "hovertext": f"<b>{html.escape(era['label'])}</b><br>{span}<br>sources: {sources}",
@@ -232,9 +296,10 @@ def timeline_figure(
 ) -> go.Figure:
     """The Plotly figure of a timeline: lanes by kind, eras behind (no page around it)."""
     first, last = _x_range(frame, eras)
-    span = max((last - first).days, 1)
-    traces, ticks, lane_labels, height = _event_traces(frame, entity_base, entity_suffix, span)
-    shapes, notes = _era_shapes(eras, last)
+    traces, ticks, lane_labels, height = _event_traces(
+        frame, entity_base, entity_suffix, (first, last)
+    )
+    shapes, notes = _era_shapes(eras, first, last)
     figure = go.Figure(traces)
     figure.update_layout(
         title={"text": html.escape(title), "x": 0.01, "y": 0.995, "yanchor": "top"}
@@ -316,7 +381,10 @@ def _page(
         for name in ranges or {}
     )
     controls = (
-        f'<nav class="kg-ranges" aria-label="Time range">Show {buttons}</nav>' if buttons else ""
+        f'<nav class="kg-ranges" aria-label="Time range">Show {buttons}'
+        '<span id="kg-label-note" class="kg-label-note" role="status"></span></nav>'
+        if buttons
+        else ""
     )
     data_attributes = " ".join(f'data-{name}="{value}"' for name, value in counts.items())
     return f"""<!doctype html>
