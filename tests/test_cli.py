@@ -145,12 +145,12 @@ def test_ask_shows_rows_sources_notes_and_query(mini):
     result = mini("ask", "which models use diffusion transformer", "--show-query")
     assert result.exit_code == 0
     out = result.stdout
-    assert "DiT = arch:dit" in out
+    assert out.startswith("Models that use DiT\narch:dit\n")
     assert "Sora" in out
-    assert "the report" in out
+    assert "[1] the report" in out
     assert (
-        "Note: 1 models have an undisclosed backbone, so whether they use DiT is unknown: Veo 2."
-        in out
+        "Note: 1 model has an undisclosed backbone, so whether it uses DiT is unknown: Veo 2."
+        in " ".join(out.split())
     )
     assert "?via kg:derivedFrom* ?architecture" in out
 

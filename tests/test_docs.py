@@ -47,4 +47,4 @@ def test_readme_python_example_runs(built_settings, monkeypatch):
     monkeypatch.setenv("KG_STORE", built_settings.store)
     namespace: dict = {}
     exec(compile(block[1], "README.md", "exec"), namespace)
-    assert "Seedance 1.0" in set(namespace["graph"].models_using("DiT")["modelLabel"])
+    assert "Seedance 1.0" in set(namespace["graph"].models_using("DiT")["Model"])

@@ -72,22 +72,32 @@ def test_search_api(app_client):
     assert by_chinese["results"][0]["iri"] == ID + "org/kuaishou"
 
 
-def test_ask_api_answers_with_sources(app_client):
+def test_ask_api_answers_one_row_per_model_with_references(app_client):
     answer = app_client.get("/api/ask", params={"q": "which models use DiT"}).json()
     assert answer["entity"]["iri"] == DIT
     assert answer["question"]["name"] == "models-using"
     assert answer["bindings"] == {"architecture": DIT}
-    models = {row["modelLabel"] for row in answer["rows"]}
-    assert {"Sora", "Seedance 1.0", "Wan 2.1 14B", "HunyuanVideo"} <= models
-    assert all(isinstance(row["sources"], list) and row["sources"] for row in answer["rows"])
+    assert answer["heading"] == "Models that use DiT"
+    assert answer["columns"] == ["Model", "Path", "Developers", "Date"]
+    models = [row["Model"] for row in answer["rows"]]
+    assert sorted(models) == sorted(set(models))
+    assert {"Sora", "Seedance 1.0", "Wan 2.1 14B", "HunyuanVideo"} <= set(models)
+    by_model = {row["Model"]: row for row in answer["rows"]}
+    assert by_model["HunyuanVideo"]["Path"] == "HunyuanVideo → MMDiT → DiT"
+    assert by_model["Seedance 1.0"]["Developers"] == "ByteDance Seed, ByteDance"
+    numbers = {ref["number"]: ref for ref in answer["references"]}
+    for row in answer["rows"]:
+        assert row["Sources"]
+        assert all(iri.startswith(ID + "source/") for iri in row["Sources"])
+        assert [numbers[n]["iri"] for n in row["references"]] == row["Sources"]
     assert any("undisclosed backbone" in note for note in answer["notes"])
 
 
 def test_ask_api_knows_who_introduced_dit(app_client):
     answer = app_client.get("/api/ask", params={"q": "who introduced DiT"}).json()
     row = answer["rows"][0]
-    assert row["arxivId"] == "2212.09748"
-    assert "Peebles" in row["authors"]
+    assert row["arXiv"] == "2212.09748"
+    assert "Peebles" in row["Authors"]
 
 
 def test_questions_api_lists_the_ready_questions(app_client):
@@ -97,7 +107,11 @@ def test_questions_api_lists_the_ready_questions(app_client):
 
 def test_answer_page_shows_rows_and_the_query(app_client):
     page = _html(app_client, "/ask", q="which models use DiT")
-    assert '<a href="/id/model/sora">model:sora</a>' in page
+    assert "<h1>Models that use DiT</h1>" in page
+    assert '<th scope="col">Model</th><th scope="col">Path</th>' in page
+    assert page.count('<a href="/id/model/sora">Sora</a>') == 1
+    assert '<a href="#ref-1" class="mark">[1]</a>' in page
+    assert '<li id="ref-1" value="1"><a href="/id/source/' in page
     assert "models-using-architecture.rq" in page
     link = re.search(r'<a href="/query#([^"]+)">Open in the query editor</a>', page)[1]
     assert "VALUES+%3Farchitecture" in link

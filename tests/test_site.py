@@ -431,3 +431,20 @@ def test_engine_without_npm_says_what_to_install(tmp_path, monkeypatch):
         site_engine.ensure_engine(cache=tmp_path)
     assert "apt-get install nodejs npm" in str(caught.value)
     assert caught.value.exit_code == 2
+
+
+def test_site_answers_are_the_app_and_python_answers(site, built, built_settings, app_client):
+    """One answer on every surface: the site's ask/ JSON and page, /api/ask and kg.api."""
+    from kg.api import KnowledgeGraph
+
+    stored = json.loads((site / "ask" / "models-using.json").read_text())
+    served = app_client.get("/api/ask", params={"q": "which models use DiT"}).json()
+    frame = KnowledgeGraph(built, built_settings).models_using("DiT")
+    assert stored["rows"] == served["rows"]
+    assert stored["references"] == served["references"]
+    assert [row["Model"] for row in stored["rows"]] == list(frame["Model"])
+    assert [row["Sources"] for row in stored["rows"]] == list(frame["Sources"])
+    assert stored["notes"] == frame.attrs["notes"]
+    page = (site / "ask" / "models-using.html").read_text()
+    assert "<h1>Models that use DiT</h1>" in page
+    assert '<li id="ref-1" value="1"><a href="../id/source/' in page

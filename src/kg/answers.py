@@ -42,6 +42,7 @@ class Question:
     variable: str
     example: str
     description: str
+    heading: str = "{label}"
 
     def match(self, text: str) -> re.Match[str] | None:
         """The phrasing that matches ``text``, with its ``name`` (and ``date``) groups."""
@@ -64,6 +65,7 @@ QUESTIONS: tuple[Question, ...] = (
         "which models use DiT",
         "Models built on an architecture or any variant of it; names the models whose "
         "backbone is undisclosed.",
+        "Models that use {label}",
     ),
     Question(
         "lineage",
@@ -73,6 +75,7 @@ QUESTIONS: tuple[Question, ...] = (
         "entity",
         "lineage of Seedance 1.0",
         "The chain of architectures back to the roots, with the papers that introduced them.",
+        "Lineage of {label}",
     ),
     Question(
         "vendor-releases",
@@ -82,6 +85,7 @@ QUESTIONS: tuple[Question, ...] = (
         "organization",
         "what did ByteDance release",
         "The models and products an organisation (or one of its teams) released.",
+        "What {label} released",
     ),
     Question(
         "who-introduced",
@@ -91,6 +95,7 @@ QUESTIONS: tuple[Question, ...] = (
         "entity",
         "who introduced DiT",
         "The paper, authors, date and arXiv id behind an architecture or a model.",
+        "Who introduced {label}",
     ),
     Question(
         "leaderboard",
@@ -100,6 +105,7 @@ QUESTIONS: tuple[Question, ...] = (
         "leaderboard",
         "leaderboard Artificial Analysis text-to-video as of 2025-06-19",
         "A leaderboard's ranks as published at a date, with the names as printed.",
+        "{label}",
     ),
     Question(
         "models-of-era",
@@ -109,6 +115,7 @@ QUESTIONS: tuple[Question, ...] = (
         "era",
         "models of the DiT era",
         "The models the report places in a stage of its roadmap.",
+        "Models of the {label}",
     ),
 )
 
@@ -233,9 +240,11 @@ def ask(store: Store, queries_dir: Path, text: str) -> Answer:
         undisclosed = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
         labels = sorted(set(undisclosed.column("modelLabel")))
         if labels:
+            many = len(labels) != 1
             answer.notes.append(
-                f"{len(labels)} models have an undisclosed backbone, so whether they use "
-                f"{entity.label} is unknown: {', '.join(labels)}."
+                f"{len(labels)} model{'s have' if many else ' has'} an undisclosed backbone, "
+                f"so whether {'they use' if many else 'it uses'} {entity.label} is unknown: "
+                f"{', '.join(labels)}."
             )
     return answer
 

@@ -2,7 +2,8 @@
 
 >>> from kg import KnowledgeGraph
 >>> graph = KnowledgeGraph.build(store="memory")
->>> "Sora" in set(graph.models_using("DiT")["modelLabel"])
+>>> frame = graph.models_using("DiT")
+>>> "Sora" in set(frame["Model"]) and "undisclosed backbone" in frame.attrs["notes"][0]
 True
 """
 
@@ -20,6 +21,7 @@ from kg.errors import BadParameterError
 from kg.query import run_query, select
 from kg.stats import Stats, graph_stats
 from kg.store import MemoryStore, Store, open_store
+from kg.views.answer import answer_frame, shape_answer
 
 __all__ = ["KnowledgeGraph"]
 
@@ -70,32 +72,40 @@ class KnowledgeGraph:
         """Answer a question ``kg ask --list`` knows; the Answer keeps its query and notes."""
         return ask(self.store, self.settings.queries_dir, question)
 
+    def answer(self, question: str) -> pd.DataFrame:
+        """The answer as ``kg ask`` shows it: one row per thing, headers in words, each row's
+        source IRIs in ``Sources``; ``attrs`` keep the heading, notes and numbered references.
+        """
+        shaped = shape_answer(self.store, self.settings.queries_dir, self.ask(question))
+        return answer_frame(shaped)
+
     def models_using(self, architecture: str) -> pd.DataFrame:
-        """Models built on ``architecture`` or any variant of it, with sources."""
-        return self.ask(f"which models use {architecture}").table.to_dataframe()
+        """Models built on ``architecture`` or any variant of it: paths, developers, date,
+        sources; ``attrs["notes"]`` names the models whose backbone is undisclosed."""
+        return self.answer(f"which models use {architecture}")
 
     def lineage(self, name: str) -> pd.DataFrame:
         """The lineage links from an architecture or model back to the roots."""
-        return self.ask(f"lineage of {name}").table.to_dataframe()
+        return self.answer(f"lineage of {name}")
 
     def releases(self, organization: str) -> pd.DataFrame:
         """Models and products released by an organisation."""
-        return self.ask(f"what did {organization} release").table.to_dataframe()
+        return self.answer(f"what did {organization} release")
 
     def who_introduced(self, name: str) -> pd.DataFrame:
         """The paper and authors that introduced an architecture or a model."""
-        return self.ask(f"who introduced {name}").table.to_dataframe()
+        return self.answer(f"who introduced {name}")
 
     def leaderboard(self, name: str, as_of: str | None = None) -> pd.DataFrame:
         """A leaderboard's ranks, optionally as of a date (YYYY, YYYY-MM or YYYY-MM-DD)."""
         if as_of is not None and not as_of.strip():
             raise BadParameterError("as_of is empty: use YYYY, YYYY-MM or YYYY-MM-DD")
         suffix = f" as of {as_of}" if as_of else ""
-        return self.ask(f"leaderboard {name}{suffix}").table.to_dataframe()
+        return self.answer(f"leaderboard {name}{suffix}")
 
     def models_of_era(self, era: str) -> pd.DataFrame:
         """The models the report places in an era."""
-        return self.ask(f"models of {era}").table.to_dataframe()
+        return self.answer(f"models of {era}")
 
     def stats(self) -> Stats:
         """Entities per class, statements and sources."""

@@ -6,6 +6,8 @@ unusable store. A library error prints ``Error: ...`` with no traceback.
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +31,11 @@ from kg.query import (
     select,
     serialize_outcome,
 )
-from kg.render.text import render_answer, render_questions, render_stats, render_table
+from kg.render.text import render_questions, render_stats, render_table
 from kg.stats import graph_stats
 from kg.store import open_store
+from kg.views.answer import answer_frame, answer_json, shape_answer
+from kg.views.terminal import render_shaped
 
 __all__ = ["cli", "main"]
 
@@ -187,6 +191,7 @@ def query(
 @click.argument("question", nargs=-1)
 @click.option("--list", "list_questions", is_flag=True, help="List the questions it knows.")
 @click.option("--show-query", is_flag=True, help="Print the SPARQL it ran.")
+@click.option("--wide", is_flag=True, help="Do not fit the terminal: one line per row.")
 @click.option(
     "--format",
     "fmt",
@@ -196,26 +201,35 @@ def query(
 )
 @click.pass_context
 def ask_command(
-    ctx: click.Context, question: tuple[str, ...], list_questions: bool, show_query: bool, fmt: str
+    ctx: click.Context,
+    question: tuple[str, ...],
+    list_questions: bool,
+    show_query: bool,
+    wide: bool,
+    fmt: str,
 ) -> None:
-    """Answer a question in plain words, with the sources behind every row.
+    """Answer a question in plain words: one row per thing, its sources as numbered references.
 
+    The table fits the terminal's width (COLUMNS); CSV and JSON give each row's source IRIs.
     Example: kg ask "which models use DiT"
     """
     if list_questions or not question:
         click.echo(render_questions(), nl=False)
         return
     settings = _settings(ctx)
-    answer = ask(open_store(settings.store), settings.queries_dir, " ".join(question))
+    store = open_store(settings.store)
+    answer = ask(store, settings.queries_dir, " ".join(question))
+    shaped = shape_answer(store, settings.queries_dir, answer)
     if fmt == "table":
-        click.echo(render_answer(answer, show_query), nl=False)
+        width = None if wide else shutil.get_terminal_size().columns
+        click.echo(render_shaped(shaped, answer, width, show_query), nl=False)
         return
-    frame = answer.table.to_dataframe()
-    click.echo(
-        frame.to_csv(index=False)
-        if fmt == "csv"
-        else frame.to_json(orient="records", force_ascii=False)
-    )
+    if fmt == "json":
+        click.echo(json.dumps(answer_json(store, settings.queries_dir, answer), ensure_ascii=False))
+        return
+    frame = answer_frame(shaped)
+    frame["Sources"] = frame["Sources"].map(" ".join)
+    click.echo(frame.to_csv(index=False), nl=False)
 
 
 @cli.command(name="import")

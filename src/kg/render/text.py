@@ -7,13 +7,13 @@ import io
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from kg.answers import QUESTIONS, Answer
+from kg.answers import QUESTIONS
 from kg.namespaces import shorten
 from kg.query import Table
 from kg.stats import Stats
 from kg.terms import to_text
 
-__all__ = ["render_answer", "render_questions", "render_stats", "render_table"]
+__all__ = ["render_questions", "render_stats", "render_table"]
 
 
 def _console_text(*renderables, width: int = 160) -> str:
@@ -38,23 +38,6 @@ def render_table(table: Table, width: int = 160) -> str:
         grid.add_row(*(_cell(term) for term in row))
     count = len(table.rows)
     return _console_text(grid, width=width) + f"{count} row{'s' * (count != 1)}\n"
-
-
-def render_answer(answer: Answer, show_query: bool = False) -> str:
-    """An answer: what was understood, the rows with their sources, notes, and the query."""
-    heading = (
-        f"{answer.question.description}\n{answer.entity.label} = {shorten(answer.entity.iri)}\n"
-    )
-    text = heading + render_table(answer.table)
-    if not answer.table.rows:
-        text += "No rows: the graph holds no such statement.\n"
-    text += "".join(f"Note: {note}\n" for note in answer.notes)
-    if show_query:
-        text += (
-            f"\nQuery ({answer.question.query}.rq), with ?{answer.question.variable} = "
-            f"<{answer.entity.iri}>:\n{answer.query}"
-        )
-    return text
 
 
 def render_questions() -> str:

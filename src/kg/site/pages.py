@@ -121,7 +121,8 @@ class PageRenderer:
         """A ready question's answer page, as /ask?q=<the question's example> shows it."""
         # ask.html reads the question from the request's query string, as the app fills it.
         request = SimpleNamespace(query_params={"q": answer.question.example})
-        return self.render("ask.html", path, answer_context(answer) | {"request": request})
+        context = answer_context(self.store, self.settings.queries_dir, answer)
+        return self.render("ask.html", path, context | {"request": request})
 
     def query(self) -> str:
         """query.html: the app's query page, its queries run by browser-query.js."""

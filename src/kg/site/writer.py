@@ -181,7 +181,7 @@ def _fill(
         answer = ask(store, queries, question.example)
         path = f"ask/{question.name}.html"
         _write(folder / path, renderer.answer(answer, path))
-        as_json = json.dumps(answer_json(answer), indent=1, ensure_ascii=False)
+        as_json = json.dumps(answer_json(store, queries, answer), indent=1, ensure_ascii=False)
         _write(folder / f"ask/{question.name}.json", as_json + "\n")
 
     write_dumps(quads, folder)

@@ -47,12 +47,19 @@ class Question(BaseModel):
 
 
 class AskAnswer(BaseModel):
-    """An answer: the entity understood, the rows with their sources, notes, the query."""
+    """An answer: the entity understood, one row per thing with its sources, notes, the query."""
 
     question: Question
+    heading: str = Field(description="The question answered, in words")
     entity: dict = Field(description="iri, label and date of the entity the name resolved to")
-    columns: list[str]
-    rows: list[dict] = Field(description="One object per row; `sources` lists source labels")
+    columns: list[str] = Field(description="Headers in words, as every surface shows them")
+    rows: list[dict] = Field(
+        description="One object per thing: a key per column, `Sources` (the sources' IRIs) "
+        "and `references` (their numbers in `references`)"
+    )
+    references: list[dict] = Field(
+        description="The sources, numbered: number, iri, label, page, url, locator"
+    )
     notes: list[str]
     query: str
     bindings: dict[str, str] = Field(description="Variables bound to IRIs before running")
@@ -91,7 +98,8 @@ def ask_question(
     store: StoreDep,
 ) -> AskAnswer:
     """The rows that answer a ready question, each with the sources behind it (as ``kg ask``)."""
-    return AskAnswer(**answer_json(ask(store, settings.queries_dir, q)))
+    answer = ask(store, settings.queries_dir, q)
+    return AskAnswer(**answer_json(store, settings.queries_dir, answer))
 
 
 @router.get("/search", summary="Find entities by label or alternative label")

@@ -47,7 +47,8 @@ def answer_page(
 ) -> Response:
     """A ready question's answer as a page: the rows with their sources, and the SPARQL."""
     answer = ask(store, settings.queries_dir, q)
-    return templates.TemplateResponse(request, "ask.html", answer_context(answer))
+    context = answer_context(store, settings.queries_dir, answer)
+    return templates.TemplateResponse(request, "ask.html", context)
 
 
 @router.get("/query")
