@@ -405,6 +405,20 @@ def lineage_command(
     show_default=True,
     help="Largest request body; past that, 413.",
 )
+@click.option(
+    "--head-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a whole request head; past that, 408 and closed.",
+)
+@click.option(
+    "--max-head-kb",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Largest request line plus header fields; past that, 414 or 431.",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -417,6 +431,8 @@ def serve(
     max_result_mb: float,
     cache_mb: float,
     max_body_kb: int,
+    head_timeout: float,
+    max_head_kb: int,
 ) -> None:
     """Serve the web app: SPARQL endpoint (/sparql), query page, entity pages, JSON API.
 
@@ -428,6 +444,7 @@ def serve(
 
     from kg.executor import Limits
     from kg.server.app import create_app
+    from kg.server.connections import bounded_protocol
 
     limits = Limits(
         timeout=query_timeout,
@@ -443,7 +460,14 @@ def serve(
         max_body_bytes=max_body_kb * 1024,
     )
     click.echo(f"Serving {_settings(ctx).store} at http://{host}:{port}/", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=bounded_protocol(head_timeout, max_head_kb * 1024),
+        h11_max_incomplete_event_size=max_head_kb * 1024,
+    )
 
 
 def _write_output(target: str | None, content: bytes, what: str) -> None:

@@ -22,7 +22,7 @@ from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
 from kg.server.deps import ExecutorEngine, InProcessEngine
 from kg.server.errors import install_error_handlers
-from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
+from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, HeadAsGet, SecurityHeaders
 from kg.server.routes import api, entities, pages, sparql
 from kg.store import MemoryStore, Store, open_store
 from kg.views.lookup import entity_url
@@ -118,6 +118,7 @@ def create_app(
         allow_private_network=True,
         max_age=86400,
     )
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)  # outermost: CORS preflights and errors get them too
     install_error_handlers(app)
     for module in (sparql, entities, api, pages):

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from kg.errors import (
     BadParameterError,
@@ -178,8 +179,19 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return _respond(request, 400, "bad_parameter", "Bad parameter", problems)
 
 
+async def _client_gone(request: Request, error: Exception) -> Response:
+    """A client that hangs up in the middle of its request body: one line, no traceback (the
+    response goes nowhere; 400 is what the request was)."""
+    logger.warning(
+        "%s %s: the client left before sending the whole body", request.method, request.url.path
+    )
+    return Response(status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers: library errors, HTTP errors (404, 405) and bad parameters."""
+    """Register the handlers: library errors, HTTP errors (404, 405), bad parameters and
+    clients that disconnect mid-request."""
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(KgError, _kg_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,4 +1,5 @@
-"""What every response and request goes through: security headers and a cap on request bodies.
+"""What every response and request goes through: security headers, a cap on request bodies,
+and HEAD answered wherever GET is.
 
 Both are plain ASGI middleware rather than Starlette's ``BaseHTTPMiddleware``, which buffers
 and re-wraps streaming bodies; here a header is added to the response start and request body
@@ -20,6 +21,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DEFAULT_MAX_BODY_BYTES",
     "BodyLimit",
+    "HeadAsGet",
     "SecurityHeaders",
 ]
 
@@ -96,3 +98,29 @@ class BodyLimit:
             f"the request body ({size:,} bytes or more) is over this server's limit of "
             f"{self.max_bytes:,} bytes; send a shorter query"
         )
+
+
+class HeadAsGet:
+    """Answers HEAD wherever GET is answered: the GET response's status and headers, no body.
+
+    HTTP requires it (RFC 9110, 9.3.2); FastAPI's routes answer only the methods they declare.
+    The request goes to the app as a GET (so the headers, Content-Length included, are those
+    of the GET) and the body is dropped on the way out.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
