@@ -13,6 +13,7 @@ from kg.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
+    WaitTimeoutError,
 )
 from kg.executor import Limits, QueryExecutor, QueryRequest
 
@@ -26,7 +27,9 @@ LABELS = "SELECT ?l WHERE { ?m a kg:Model ; rdfs:label ?l } ORDER BY ?l"
 @pytest.fixture
 def executor(settings):
     build(settings, [MINI])
-    pool = QueryExecutor(settings.store, Limits(timeout=1.5, workers=1, max_waiting=1))
+    # max_wait is long: the queries waiting here must wait, however slow the machine.
+    limits = Limits(timeout=1.5, workers=1, max_waiting=1, max_wait=60)
+    pool = QueryExecutor(settings.store, limits)
     yield pool
     pool.close()
 
@@ -85,7 +88,7 @@ def test_busy_past_workers_plus_waiting(executor):
         executor.run(QueryRequest(LABELS + " "))
     for thread in threads:
         thread.join()
-    assert all(isinstance(r, QueryTimeoutError) for r in results)
+    assert all(isinstance(r, QueryTimeoutError) for r in results), results
 
 
 def test_cache_is_keyed_on_the_published_build(executor, settings, tmp_path):
@@ -147,3 +150,28 @@ def test_the_byte_bound_counts_replaced_values_once_and_skips_oversized_ones():
     assert cache.get("v1", "a") is None, "least recently used goes first"
     assert cache.get("v1", "c") == b"12345"
     assert cache.bytes == 5
+
+
+def test_a_query_that_cannot_start_within_max_wait_is_refused(settings):
+    """Issue 13: a cheap query waited 67 s behind endless ones."""
+    build(settings, [MINI])
+    limits = Limits(timeout=4, workers=1, max_waiting=2, max_wait=1)
+    pool = QueryExecutor(settings.store, limits)
+    try:
+        endless = threading.Thread(target=_expect_timeout, args=(pool,))
+        endless.start()
+        time.sleep(0.3)  # the endless query has the only worker
+        started = time.monotonic()
+        with pytest.raises(WaitTimeoutError, match="no query worker came free within 1 s") as e:
+            pool.run(QueryRequest(LABELS))
+        assert 0.9 < time.monotonic() - started < 3
+        assert e.value.retry_after == 1
+        endless.join()
+        assert _labels(pool.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo 2"]
+    finally:
+        pool.close()
+
+
+def _expect_timeout(pool: QueryExecutor) -> None:
+    with pytest.raises(QueryTimeoutError):
+        pool.run(QueryRequest(SLOW))

@@ -385,6 +385,13 @@ def lineage_command(
     help="Queries that may wait for a worker; past that, 429 Too Many Requests.",
 )
 @click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Seconds a /sparql query may wait for a worker; past that, 503 with Retry-After.",
+)
+@click.option(
     "--max-result-mb",
     type=click.FloatRange(min=0, min_open=True),
     default=64.0,
@@ -428,6 +435,7 @@ def serve(
     allow_service: tuple[str, ...],
     query_workers: int,
     max_waiting: int,
+    max_wait: float,
     max_result_mb: float,
     cache_mb: float,
     max_body_kb: int,
@@ -451,6 +459,7 @@ def serve(
         max_result_bytes=int(max_result_mb * 1024 * 1024),
         workers=query_workers,
         max_waiting=max_waiting,
+        max_wait=max_wait,
         cache_bytes=int(cache_mb * 1024 * 1024),
     )
     app = create_app(

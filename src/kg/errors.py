@@ -12,6 +12,7 @@ so edges print ``str(error)`` and never wrap it again::
     │   └── ResultTooLargeError its result is larger than the cap
     ├── QueryRefusedError       the endpoint will not run it (SERVICE to another host, an update)
     ├── BusyError               too many queries at once; try again shortly
+    │   └── WaitTimeoutError    no worker came free within the wait bound
     ├── NotFoundError           no such entity, named query or question
     │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
     │       └── EntityNotFoundError  no entity at /id/{kind}/{slug}, with links to close ones
@@ -45,6 +46,7 @@ __all__ = [
     "UnknownEntityError",
     "ValidationError",
     "Violation",
+    "WaitTimeoutError",
 ]
 
 
@@ -128,7 +130,17 @@ class QueryRefusedError(KgError):
 
 
 class BusyError(KgError):
-    """Every query slot is taken and the waiting line is full."""
+    """Every query slot is taken and the waiting line is full; ``retry_after`` is in seconds."""
+
+    retry_after = 2
+
+
+class WaitTimeoutError(BusyError):
+    """A query waited for a worker longer than the wait bound and was not started."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFoundError(KgError):

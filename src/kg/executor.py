@@ -5,7 +5,10 @@ a thread cannot be cancelled. Queries therefore run in a few worker processes; o
 the time limit is killed and replaced, and the caller gets QueryTimeoutError. Results are
 serialized inside the worker into a capped buffer, so an enormous result stops early with a
 message on how to page instead of filling memory. Past ``workers + max_waiting`` queries at
-once, callers get BusyError (HTTP 429) rather than an ever-growing line.
+once, callers get BusyError (HTTP 429) rather than an ever-growing line, and a query that finds
+no free worker within ``max_wait`` seconds gets WaitTimeoutError (HTTP 503) rather than
+waiting behind slow queries for minutes: at worst a caller waits ``max_wait`` and then runs
+for ``timeout``.
 
 Results are cached by (store version, query, bindings, media types): a published build never
 changes, so a cached answer is exact until the next build moves ``current``. The cache is
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import math
 import multiprocessing
 import queue
 import threading
@@ -36,6 +40,7 @@ from kg.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     ResultTooLargeError,
+    WaitTimeoutError,
 )
 from kg.query import run_query
 from kg.store import open_store
@@ -51,6 +56,7 @@ class Limits:
     max_result_bytes: int = 64 * 1024 * 1024
     workers: int = 2
     max_waiting: int = 32
+    max_wait: float = 5.0
     cache_entries: int = 256
     cache_bytes: int = 128 * 1024 * 1024
 
@@ -165,7 +171,7 @@ class QueryExecutor:
         self._answers: BuildCache[QueryRequest, tuple[str, bytes]] = BuildCache(
             location, self.limits.cache_entries, self.limits.cache_bytes, _answer_size
         )
-        self.stats = {"timeouts": 0, "busy": 0, "cache_hits": 0}
+        self.stats = {"timeouts": 0, "busy": 0, "wait_timeouts": 0, "cache_hits": 0}
 
     def _spawn(self) -> _Worker:
         return _Worker(self._context, self.location, self.limits.max_result_bytes)
@@ -175,6 +181,7 @@ class QueryExecutor:
 
         Raises:
             BusyError: every worker is busy and the waiting line is full.
+            WaitTimeoutError: no worker came free within ``limits.max_wait``.
             QueryTimeoutError: it ran past ``limits.timeout``; the worker was replaced.
             QuerySyntaxError, QueryEvaluationError, ResultTooLargeError: as the worker reports.
         """
@@ -221,7 +228,7 @@ class QueryExecutor:
         return answer
 
     def _dispatch(self, request: QueryRequest) -> tuple[str, bytes]:
-        worker = self._idle.get()
+        worker = self._free_worker()
         try:
             worker.wait_started()
             worker.conn.send(request)
@@ -249,6 +256,18 @@ class QueryExecutor:
         if status == "too_large":
             raise ResultTooLargeError(rest[0])
         raise QueryEvaluationError(rest[0])
+
+    def _free_worker(self) -> _Worker:
+        """The next worker to come free, or WaitTimeoutError past ``limits.max_wait``."""
+        try:
+            return self._idle.get(timeout=self.limits.max_wait)
+        except queue.Empty:
+            self.stats["wait_timeouts"] += 1
+            raise WaitTimeoutError(
+                f"no query worker came free within {self.limits.max_wait:g} s (all "
+                f"{self.limits.workers} are busy with longer queries); try again in a moment",
+                retry_after=max(1, math.ceil(self.limits.max_wait)),
+            ) from None
 
     def close(self) -> None:
         """Stop every worker."""

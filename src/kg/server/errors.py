@@ -34,6 +34,7 @@ from kg.errors import (
     ResultTooLargeError,
     StoreError,
     UnknownEntityError,
+    WaitTimeoutError,
 )
 
 __all__ = [
@@ -84,6 +85,7 @@ _STATUSES: list[tuple[type[KgError], _Status]] = [
     (UnsupportedMediaTypeError, _Status(415, "unsupported_media_type", "Unsupported media type")),
     # A result over the cap is the query's to fix (LIMIT/OFFSET), not a fault of the server.
     (ResultTooLargeError, _Status(422, "too_large", "Result too large")),
+    (WaitTimeoutError, _Status(503, "wait_timeout", "Server busy")),
     (BusyError, _Status(429, "busy", "Too many queries")),
     (QueryTimeoutError, _Status(503, "timeout", "Query timed out")),
     (QueryEvaluationError, _Status(500, "query_evaluation", "Query failed")),
@@ -154,7 +156,7 @@ async def _kg_error(request: Request, error: Exception) -> Response:
     status = next(s for cls, s in _STATUSES if isinstance(error, cls))
     if type(error) is KgError or status.type in ("error", "store"):
         logger.error("%s %s: %s", request.method, request.url.path, error)
-    headers = {"Retry-After": "2"} if isinstance(error, BusyError) else None
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, BusyError) else None
     return _respond(
         request, status.code, status.type, status.title, str(error), _extra(error), headers
     )
