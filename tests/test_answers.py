@@ -161,12 +161,19 @@ def test_web_visits_sora_in_chatgpt(any_store):
     assert table.column("v") == [63340000]
 
 
-def test_runway_keeps_both_arr_figures(any_store):
+def test_runway_keeps_every_arr_figure_in_its_source(any_store):
     table = select(
         any_store,
-        f"SELECT ?v WHERE {{ ?o kg:about <{ID}org/runway> ; kg:measure <{ID}measure/arr> ; kg:value ?v }}",
+        f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?o kg:about <{ID}org/runway> ; "
+        f"kg:measure <{ID}measure/arr> ; kg:value ?v }} }}",
     )
-    assert sorted(table.column("v")) == [84000000, 265000000]
+    figures = sorted((g.value.rsplit("/", 1)[-1], int(v.value)) for g, v in table.rows)
+    assert figures == [
+        ("press-36kr-runway-luma-2025-08", 70000000),
+        ("press-36kr-runway-luma-2025-08", 84000000),
+        ("report-runway-arr", 84000000),
+        ("report-runway-arr", 265000000),
+    ]
 
 
 def test_unknown_question():

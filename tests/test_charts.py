@@ -73,8 +73,19 @@ def test_web_visits_and_runway_arr(built):
     top = visits.frame.sort_values("value", ascending=False).iloc[0]
     assert (top["series"], top["value"], top["period"]) == ("Sora | ChatGPT", 63.34e6, "2025-05")
     arr = select_chart(built, "arr")
-    # 8400万美元 (Dec 2024) and 2.65亿美元 (2025, a projection), citing The Information.
-    assert _by_period(arr) == {"2024-12": (84e6, False), "2025": (265e6, True)}
+    # The report: 8400万美元 (Dec 2024) and 2.65亿美元 (2025, a projection), citing The Information.
+    # 36Kr relaying The Information (Aug 2025): USD 70 million actual at the end of 2024, short of a
+    # mid-2024 forecast of USD 84 million. Each figure keeps its source.
+    rows = sorted(
+        (row["period"], row["value"], row["forecast"], row["source"].rsplit("/", 1)[-1])
+        for row in arr.frame.to_dict(orient="records")
+    )
+    assert rows == [
+        ("2024-12", 70e6, False, "press-36kr-runway-luma-2025-08"),
+        ("2024-12", 84e6, False, "report-runway-arr"),
+        ("2024-12", 84e6, True, "press-36kr-runway-luma-2025-08"),
+        ("2025", 265e6, True, "report-runway-arr"),
+    ]
     assert set(arr.frame["subject"]) == {entity_iri("org", "runway")}
 
 
@@ -208,6 +219,7 @@ def test_cli_chart_list_and_unknown(built_settings):
 
 def test_series_frame_keeps_period_precision(built):
     frame = read_series(built, "arr")
-    assert list(frame["period"]) == ["2024-12", "2025"]
-    assert list(frame["precision"]) == ["month", "year"]
-    assert list(frame["sort_key"]) == [pd.Timestamp("2024-12-01"), pd.Timestamp("2025-01-01")]
+    by_period = frame.drop_duplicates("period")
+    assert list(by_period["period"]) == ["2024-12", "2025"]
+    assert list(by_period["precision"]) == ["month", "year"]
+    assert list(by_period["sort_key"]) == [pd.Timestamp("2024-12-01"), pd.Timestamp("2025-01-01")]

@@ -75,6 +75,7 @@ class KG(DefinedNamespace):
     introducedIn: URIRef
     isForecast: URIRef
     leaderboard: URIRef
+    leadingModel: URIRef
     locator: URIRef
     measure: URIRef
     orgKind: URIRef
@@ -87,11 +88,13 @@ class KG(DefinedNamespace):
     publicationDate: URIRef
     rank: URIRef
     releaseDate: URIRef
+    retrievalDate: URIRef
     sourceKind: URIRef
     startDate: URIRef
     successorOf: URIRef
     task: URIRef
     unit: URIRef
+    unreadable: URIRef
     usesArchitecture: URIRef
     value: URIRef
     variant: URIRef
