@@ -1,6 +1,7 @@
 """Killable workers: timeouts that really stop the work, result caps, busy signals, caching."""
 
 import json
+import socket
 import threading
 import time
 
@@ -12,6 +13,7 @@ from kg.errors import (
     BusyError,
     QuerySyntaxError,
     QueryTimeoutError,
+    RemoteServiceError,
     ResultTooLargeError,
     WaitTimeoutError,
 )
@@ -175,3 +177,12 @@ def test_a_query_that_cannot_start_within_max_wait_is_refused(settings):
 def _expect_timeout(pool: QueryExecutor) -> None:
     with pytest.raises(QueryTimeoutError):
         pool.run(QueryRequest(SLOW))
+
+
+def test_a_service_that_cannot_be_reached_is_the_remote_servers_fault(executor):
+    with socket.socket() as sock:  # a loopback port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/q> {{ ?s ?p ?o }} }}"
+    with pytest.raises(RemoteServiceError, match="a SERVICE of the query failed: "):
+        executor.run(QueryRequest(query))

@@ -9,7 +9,8 @@ so edges print ``str(error)`` and never wrap it again::
     ├── QuerySyntaxError        a SPARQL query does not parse (line, column)
     ├── QueryEvaluationError    a query parsed but failed while running
     │   ├── QueryTimeoutError   it ran longer than the time limit and was stopped
-    │   └── ResultTooLargeError its result is larger than the cap
+    │   ├── ResultTooLargeError its result is larger than the cap
+    │   └── RemoteServiceError  a SERVICE it calls failed or answered something not SPARQL
     ├── QueryRefusedError       the endpoint will not run it (SERVICE to another host, an update)
     ├── BusyError               too many queries at once; try again shortly
     │   └── WaitTimeoutError    no worker came free within the wait bound
@@ -40,6 +41,7 @@ __all__ = [
     "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "RemoteServiceError",
     "ResultTooLargeError",
     "SiteError",
     "StoreError",
@@ -123,6 +125,11 @@ class QueryTimeoutError(QueryEvaluationError):
 
 class ResultTooLargeError(QueryEvaluationError):
     """A result exceeded the size cap; the message says how to page."""
+
+
+class RemoteServiceError(QueryEvaluationError):
+    """A server that a SERVICE clause called failed or answered something that is not a SPARQL
+    result: the remote's fault, not the query's nor this endpoint's."""
 
 
 class QueryRefusedError(KgError):

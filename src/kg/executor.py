@@ -23,6 +23,7 @@ import io
 import math
 import multiprocessing
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,13 +40,17 @@ from kg.errors import (
     QueryEvaluationError,
     QuerySyntaxError,
     QueryTimeoutError,
+    RemoteServiceError,
     ResultTooLargeError,
     WaitTimeoutError,
 )
 from kg.query import run_query
-from kg.store import open_store
+from kg.store import is_remote, open_store
 
 __all__ = ["Limits", "QueryExecutor", "QueryRequest"]
+
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_SERVICE_URL = re.compile(r"returned by (?:service )?<?(https?://[^\s<>]+)")
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ def _execute(store, request: QueryRequest, limit: int) -> tuple[str, bytes]:
 def _serve(conn: Connection, location: str, limit: int) -> None:
     """The worker loop: one store handle, one query at a time, errors sent back as data."""
     store = open_store(location)
+    embedded = not is_remote(location)
     conn.send(("ready",))
     while True:
         request = conn.recv()
@@ -122,10 +128,25 @@ def _serve(conn: Connection, location: str, limit: int) -> None:
             conn.send(("syntax", error.detail, error.line, error.column))
         except ResultTooLargeError as error:
             conn.send(("too_large", str(error)))
+        except (QueryEvaluationError, ValueError, OSError, RuntimeError) as error:
+            conn.send(_failure(request.text, error, embedded))
         except KgError as error:
             conn.send(("error", str(error)))
-        except (ValueError, OSError, RuntimeError) as error:
-            conn.send(("error", f"query failed: {error}"))
+
+
+def _failure(text: str, error: Exception, embedded: bool) -> tuple[str, str]:
+    """A failed evaluation as a reply: a SERVICE's fault when the query has one (on an embedded
+    store nothing else in a query reaches a server), the engine's otherwise.
+
+    pyoxigraph names the service's URL when its answer is an HTTP error or not SPARQL results
+    ("... returned by service <URL>: text/html"), not when it cannot connect.
+    """
+    detail = str(error).removeprefix("query failed: ")
+    if embedded and _SERVICE.search(text):
+        named = _SERVICE_URL.search(detail)
+        where = f"the SERVICE at {named[1]}" if named else "a SERVICE of the query"
+        return "service", f"{where} failed: {detail} (the remote server's fault, not the query's)"
+    return "error", f"query failed: {detail}"
 
 
 class _Worker:
@@ -183,7 +204,8 @@ class QueryExecutor:
             BusyError: every worker is busy and the waiting line is full.
             WaitTimeoutError: no worker came free within ``limits.max_wait``.
             QueryTimeoutError: it ran past ``limits.timeout``; the worker was replaced.
-            QuerySyntaxError, QueryEvaluationError, ResultTooLargeError: as the worker reports.
+            QuerySyntaxError, QueryEvaluationError, ResultTooLargeError, RemoteServiceError:
+                as the worker reports.
         """
         version = self._answers.version()
         if (answer := self._cached(version, request)) is None:
@@ -255,6 +277,8 @@ class QueryExecutor:
             raise QuerySyntaxError(*rest)
         if status == "too_large":
             raise ResultTooLargeError(rest[0])
+        if status == "service":
+            raise RemoteServiceError(rest[0])
         raise QueryEvaluationError(rest[0])
 
     def _free_worker(self) -> _Worker:
