@@ -117,6 +117,16 @@ def test_answer_page_shows_rows_and_the_query(app_client):
     assert "VALUES+%3Farchitecture" in link
 
 
+def test_ask_box_takes_a_bare_name(app_client):
+    kling = app_client.get("/ask", params={"q": "可灵"}, headers={"accept": "text/html"})
+    assert kling.status_code == 200
+    for slug in ("kling-1-5", "kling-1-6", "kling-2-0", "kling-2-1"):
+        assert f'href="/id/model/{slug}"' in kling.text
+    sora = app_client.get("/ask", params={"q": "Sora"}, follow_redirects=False)
+    assert sora.status_code == 303
+    assert sora.headers["location"] == "/id/model/sora"
+
+
 def test_answer_page_query_runs_to_the_same_rows(app_client):
     page = _html(app_client, "/ask", q="which models use DiT")
     text = re.search(r'<details class="answer-query">.*?<code>(.*?)</code>', page, re.S)[1]

@@ -14,10 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.dates import parse_date
-from kg.errors import NotFoundError, UnknownEntityError
+from kg.errors import AmbiguousNameError, NotFoundError, UnknownEntityError, UnknownQuestionError
 from kg.namespaces import KINDS
 from kg.query import Table, get_named_query, select
 from kg.store import Store
+from kg.terms import to_text
 
 __all__ = [
     "QUESTIONS",
@@ -163,11 +164,17 @@ def normal_name(name: str) -> str:
     return re.sub(r"[\s_-]+", "", name.casefold())
 
 
-def resolve(store: Store, kinds: tuple[str, ...], name: str) -> list[Entity]:
+def resolve(
+    store: Store, kinds: tuple[str, ...], name: str, question_text: str | None = None
+) -> list[Entity]:
     """Every entity of ``kinds`` whose label, alternative label or slug matches ``name``;
-    only the exact label matches when there are some.
+    only the exact label matches when there are some. A name that only starts one entity's
+    name ("Seedance" for Seedance 1.0) is that entity; one that starts several (a family,
+    "Kling", "可灵") asks which. ``question_text`` is the question before the name, for the
+    example in that message.
 
     Raises:
+        AmbiguousNameError: the name starts the names of several entities; lists them.
         UnknownEntityError: nothing matches; suggests the closest labels.
     """
     wanted = normal_name(name)
@@ -186,8 +193,13 @@ def resolve(store: Store, kinds: tuple[str, ...], name: str) -> list[Entity]:
         label = name.strip().casefold()
         exact = [e for e in matches.values() if e.label.casefold() == label]
         return exact or list(matches.values())
-    suggestions = _closest(wanted, everything)
     kind_words = " or ".join(_CLASS_NAMES.get(k, k) for k in kinds)
+    family = sorted({label for alias, label in everything.items() if alias.startswith(wanted)})
+    if wanted and len(family) > 1:
+        raise AmbiguousNameError(kind_words, name, family, f"{question_text or ''}{family[-1]}")
+    if wanted and family:
+        return resolve(store, kinds, family[0])
+    suggestions = _closest(wanted, everything)
     raise UnknownEntityError(kind_words, name, suggestions)
 
 
@@ -210,14 +222,16 @@ def find_question(text: str) -> tuple[Question, re.Match[str]]:
     """The known question that ``text`` asks.
 
     Raises:
-        NotFoundError: no known phrasing matches; lists the examples.
+        UnknownQuestionError: no known phrasing matches; lists the examples.
     """
     cleaned = re.sub(r"\s+", " ", text).strip().rstrip("?").strip()
     for question in QUESTIONS:
         if found := question.match(cleaned):
             return question, found
     examples = "\n".join(f"  kg ask {q.example!r}" for q in QUESTIONS)
-    raise NotFoundError(f"I don't know how to answer {text!r}. Questions I know:\n{examples}")
+    raise UnknownQuestionError(
+        f"I don't know how to answer {text!r}. Questions I know:\n{examples}"
+    )
 
 
 def ask(store: Store, queries_dir: Path, text: str) -> Answer:
@@ -229,13 +243,16 @@ def ask(store: Store, queries_dir: Path, text: str) -> Answer:
         BadParameterError: an "as of" date is not YYYY, YYYY-MM or YYYY-MM-DD.
     """
     question, found = find_question(text)
-    candidates = resolve(store, question.kinds, found["name"].strip())
+    before = found.string[: found.start("name")]
+    candidates = resolve(store, question.kinds, found["name"].strip(), before)
     entity = candidates[0]
     if question.name == "leaderboard":
         entity = _snapshot(candidates, found["date"], found["name"].strip())
     named = get_named_query(queries_dir, question.query)
     table = select(store, named.text, {question.variable: ox.NamedNode(entity.iri)})
     answer = Answer(question, entity, table, named.text)
+    if question.name == "lineage" and not table.rows:
+        answer.notes.extend(_undisclosed(store, queries_dir, entity))
     if question.name == "models-using":
         undisclosed = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
         labels = sorted(set(undisclosed.column("modelLabel")))
@@ -247,6 +264,20 @@ def ask(store: Store, queries_dir: Path, text: str) -> Answer:
                 f"{', '.join(labels)}."
             )
     return answer
+
+
+def _undisclosed(store: Store, queries_dir: Path, entity: Entity) -> list[str]:
+    """Why a model's lineage is empty: its backbone is not disclosed (with what is known)."""
+    table = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
+    mine = [row for row in table.rows if row[0].value == entity.iri]
+    if not mine:
+        return []
+    notes = (to_text(row[table.columns.index("note")]).rstrip(". ") for row in mine)
+    known = "; ".join(dict.fromkeys(note for note in notes if note))
+    return [
+        f"{entity.label}'s backbone is not disclosed, so the graph cannot say what it comes "
+        f"from{': ' + known if known else ''}."
+    ]
 
 
 def _snapshot(candidates: list[Entity], as_of: str | None, name: str) -> Entity:

@@ -21,7 +21,7 @@ from kg.answers import ask
 from kg.build import build, validate_inputs
 from kg.build.imports import import_file
 from kg.config import Settings
-from kg.errors import KgError
+from kg.errors import KgError, UnknownQuestionError
 from kg.namespaces import expand_curie
 from kg.query import (
     RESULT_FORMATS,
@@ -35,7 +35,8 @@ from kg.render.text import render_questions, render_stats, render_table
 from kg.stats import graph_stats
 from kg.store import open_store
 from kg.views.answer import answer_frame, answer_json, shape_answer
-from kg.views.terminal import render_shaped
+from kg.views.lookup import name_hits, search, suggest
+from kg.views.terminal import render_names, render_shaped
 
 __all__ = ["cli", "main"]
 
@@ -218,10 +219,18 @@ def ask_command(
         return
     settings = _settings(ctx)
     store = open_store(settings.store)
-    answer = ask(store, settings.queries_dir, " ".join(question))
+    text = " ".join(question)
+    width = None if wide else shutil.get_terminal_size().columns
+    try:
+        answer = ask(store, settings.queries_dir, text)
+    except UnknownQuestionError:
+        hits = name_hits(store, settings.queries_dir, text)
+        if not hits:
+            raise
+        click.echo(render_names(text, hits, width), nl=False)
+        return
     shaped = shape_answer(store, settings.queries_dir, answer)
     if fmt == "table":
-        width = None if wide else shutil.get_terminal_size().columns
         click.echo(render_shaped(shaped, answer, width, show_query), nl=False)
         return
     if fmt == "json":
@@ -230,6 +239,28 @@ def ask_command(
     frame = answer_frame(shaped)
     frame["Sources"] = frame["Sources"].map(" ".join)
     click.echo(frame.to_csv(index=False), nl=False)
+
+
+@cli.command(name="search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@click.pass_context
+def search_command(ctx: click.Context, text: tuple[str, ...], limit: int) -> None:
+    """Find entities by name: labels, alternative labels (Chinese too) and slugs, any case.
+
+    Best matches first, as the web app's search; close spellings when nothing matches.
+    Example: kg search 可灵
+    """
+    settings = _settings(ctx)
+    store = open_store(settings.store)
+    wanted = " ".join(text)
+    hits = search(store, settings.queries_dir, wanted, limit)
+    if not hits:
+        close = suggest(store, settings.queries_dir, wanted)
+        hint = f"; did you mean {' or '.join(h.label for h in close)}?" if close else ""
+        raise KgError(f"nothing is named {wanted!r}{hint}")
+    width = shutil.get_terminal_size().columns
+    click.echo(render_names(wanted, hits, width, f"Named {wanted!r}, best first"), nl=False)
 
 
 @cli.command(name="import")

@@ -15,8 +15,10 @@ so edges print ``str(error)`` and never wrap it again::
     ├── BusyError               too many queries at once; try again shortly
     │   └── WaitTimeoutError    no worker came free within the wait bound
     ├── NotFoundError           no such entity, named query or question
+    │   ├── UnknownQuestionError  text that is no question kg ask knows
     │   └── UnknownEntityError  a name that matches no label, with "did you mean" suggestions
-    │       └── EntityNotFoundError  no entity at /id/{kind}/{slug}, with links to close ones
+    │       ├── EntityNotFoundError  no entity at /id/{kind}/{slug}, with links to close ones
+    │       └── AmbiguousNameError   a family name ("Kling") with several members: which one?
     ├── BadParameterError       a value in the wrong form (a date, a format name)
     ├── StoreError              the store cannot be opened, built or reached
     └── SiteError               the static explorer cannot be written (kg site)
@@ -29,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AmbiguousNameError",
     "BadParameterError",
     "BusyError",
     "EngineError",
@@ -46,6 +49,7 @@ __all__ = [
     "SiteError",
     "StoreError",
     "UnknownEntityError",
+    "UnknownQuestionError",
     "ValidationError",
     "Violation",
     "WaitTimeoutError",
@@ -161,6 +165,21 @@ class UnknownEntityError(NotFoundError):
         self.kind, self.name, self.suggestions = kind, name, suggestions
         hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no {kind} named {name!r}{hint}")
+
+
+class UnknownQuestionError(NotFoundError):
+    """Text that is none of the questions ``kg ask`` knows (it may be a bare name)."""
+
+
+class AmbiguousNameError(UnknownEntityError):
+    """A name shared by several entities, a family ("Kling", "可灵"): asks which one."""
+
+    def __init__(self, kind: str, name: str, candidates: list[str], example: str) -> None:
+        listed = f"{', '.join(candidates[:-1])} or {candidates[-1]}"
+        KgError.__init__(
+            self, f"{name!r} could be the {kind} {listed}. Which one? For example: {example!r}"
+        )
+        self.kind, self.name, self.suggestions = kind, name, candidates
 
 
 class EntityNotFoundError(UnknownEntityError):

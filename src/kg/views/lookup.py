@@ -27,6 +27,7 @@ __all__ = [
     "entity_url",
     "labels_of",
     "missing_entity",
+    "name_hits",
     "name_index",
     "normal",
     "search",
@@ -157,6 +158,24 @@ def search(store: Store, queries_dir: Path, text: str, limit: int = 20) -> list[
             scored.append((score, _rank(entry.kind), len(entry.label), entry.label, entry, matched))
     scored.sort(key=lambda row: row[:4])
     return [_hit(entry, matched) for *_, entry, matched in scored[:limit]]
+
+
+def name_hits(store: Store, queries_dir: Path, text: str, limit: int = 12) -> list[Hit]:
+    """What a bare name stands for (``kg ask 可灵``, ``/ask?q=Sora``): the entities named
+    exactly so (by a label, an alternative label or the slug); failing that, those whose
+    names start with it, a family ("可灵" for Kling 1.5 … Kling 2.1 and Kling AI). Sources and
+    observations only when named exactly.
+    """
+    hits = search(store, queries_dir, text, 200)
+    wanted = normal(text)
+    exact = [hit for hit in hits if wanted in (normal(hit.matched), hit.url.rsplit("/", 1)[-1])]
+    if exact:
+        return exact[:limit]
+    return [
+        hit
+        for hit in hits
+        if normal(hit.matched).startswith(wanted) and hit.kind not in ("source", "observation")
+    ][:limit]
 
 
 def suggest(

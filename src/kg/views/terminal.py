@@ -15,11 +15,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from kg.answers import Answer
+from kg.answers import QUESTIONS, Answer
 from kg.namespaces import shorten
 from kg.views.answer import Shaped
+from kg.views.lookup import Hit
 
-__all__ = ["marks", "render_shaped"]
+__all__ = ["marks", "render_names", "render_shaped"]
 
 _WIDE = 100_000
 
@@ -82,3 +83,26 @@ def render_shaped(
             f"<{answer.entity.iri}>:\n{answer.query}"
         )
     return text
+
+
+def _questions_about(hit: Hit) -> list[str]:
+    """The ready questions that take an entity of the hit's kind, asked about it."""
+    asked = []
+    for question in QUESTIONS:
+        found = question.match(question.example)
+        if hit.kind in question.kinds and found:
+            asked.append(found.string[: found.start("name")] + hit.label)
+    return asked
+
+
+def render_names(text: str, hits: list[Hit], width: int | None = 80, lead: str = "") -> str:
+    """What a bare name stands for: each entity with its kind and CURIE, and the questions
+    ``kg ask`` can answer about it."""
+    lead = lead or (f"{text!r} is" if len(hits) == 1 else f"{text!r} could be any of these")
+    lines = [_wrap(f"{lead}:", width, "")]
+    for hit in hits:
+        alias = f" (as {hit.matched})" if hit.matched != hit.label else ""
+        entry = f"  {hit.label}{alias}: {hit.kind} {shorten(hit.iri)}"
+        lines.append(_wrap(entry, width, "      "))
+        lines += [_wrap(f'      kg ask "{q}"', width, "        ") for q in _questions_about(hit)]
+    return "\n".join(lines) + "\n"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from kg.answers import ask
-from kg.errors import NotFoundError
+from kg.errors import NotFoundError, UnknownQuestionError
 from kg.lineage import select_lineage
 from kg.namespaces import PREFIXES
 from kg.render.assets import ASSETS, asset_path
@@ -18,6 +18,7 @@ from kg.render.timeline_html import render_timeline_html
 from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, ViewCacheDep
 from kg.timeline import parse_range, read_eras, select_timeline
 from kg.views.answer import answer_context
+from kg.views.lookup import name_hits
 from kg.views.ontology import document_ontology
 from kg.views.pages import home_context, query_context
 
@@ -45,8 +46,19 @@ def answer_page(
     templates: TemplatesDep,
     q: str = "",
 ) -> Response:
-    """A ready question's answer as a page: the rows with their sources, and the SPARQL."""
-    answer = ask(store, settings.queries_dir, q)
+    """A ready question's answer as a page: the rows with their sources, and the SPARQL; a
+    bare name leads to its entity's page, or to the list of what it may name."""
+    try:
+        answer = ask(store, settings.queries_dir, q)
+    except UnknownQuestionError:
+        # A bare name ("可灵", "Sora"): its page, or the few things it may name.
+        hits = name_hits(store, settings.queries_dir, q)
+        if len(hits) == 1:
+            return RedirectResponse(hits[0].url, status_code=303)
+        if not hits:
+            raise
+        context = home_context(store, settings.queries_dir, q) | {"hits": hits}
+        return templates.TemplateResponse(request, "home.html", context)
     context = answer_context(store, settings.queries_dir, answer)
     return templates.TemplateResponse(request, "ask.html", context)
 

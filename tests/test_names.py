@@ -1,0 +1,74 @@
+"""Any name finds its thing: bare names in kg ask and /ask, kg search, family names, and the
+undisclosed backbone named as the reason of an empty lineage."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+KLING = ("Kling 1.5", "Kling 1.6", "Kling 2.0", "Kling 2.1")
+
+
+@pytest.fixture
+def kg(built_settings):
+    def invoke(*args: str):
+        runner = CliRunner(env={"COLUMNS": "80"})
+        return runner.invoke(cli, ["--store", built_settings.store, *args])
+
+    return invoke
+
+
+def test_a_bare_chinese_name_lists_the_kling_models(kg):
+    result = kg("ask", "可灵")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("'可灵' could be any of these:")
+    for label in KLING:
+        assert f"  {label} (as 可灵" in result.stdout
+    assert "model:kling-2-0" in result.stdout
+    assert 'kg ask "lineage of Kling 2.0"' in result.stdout
+
+
+def test_a_bare_slug_is_its_entity(kg):
+    result = kg("ask", "seedance-1-0")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("'seedance-1-0' is:\n  Seedance 1.0 (as seedance-1-0): model")
+
+
+def test_text_that_is_neither_question_nor_name_is_still_refused(kg):
+    result = kg("ask", "how tall is Sora")
+    assert result.exit_code == 1
+    assert "I don't know how to answer" in result.stderr
+
+
+def test_a_family_name_in_a_question_asks_which_one(kg):
+    result = kg("ask", "who introduced 可灵")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "'可灵' could be the architecture or model Kling 1.5, Kling 1.6, Kling 2.0" in message
+    assert "Which one? For example: 'who introduced Kling 2.1'" in message
+
+
+def test_a_name_that_starts_one_entity_is_that_entity(kg):
+    result = kg("ask", "lineage of seedance")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Lineage of Seedance 1.0\n")
+
+
+def test_empty_lineage_says_the_backbone_is_not_disclosed(kg):
+    result = kg("ask", "lineage of Kling 2.0")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "Kling 2.0's backbone is not disclosed, so the graph cannot say what it comes" in text
+    assert "No rows" not in text
+
+
+def test_search_command(kg):
+    result = kg("search", "可灵")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Named '可灵', best first:")
+    assert all(label in result.stdout for label in KLING)
+    missing = kg("search", "Seedence")
+    assert missing.exit_code == 1
+    assert "nothing is named 'Seedence'; did you mean Seedance 1.0" in missing.stderr
