@@ -20,14 +20,20 @@ def kg(built_settings):
     return invoke
 
 
-def test_a_bare_chinese_name_lists_the_kling_models(kg):
+def test_a_bare_chinese_name_leads_to_kling(kg):
     result = kg("ask", "可灵")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("'可灵' could be any of these:")
-    for label in KLING:
-        assert f"  {label} (as 可灵" in result.stdout
-    assert "model:kling-2-0" in result.stdout
+    assert "  Kling 2.0 (as 可灵2.0): model model:kling-2-0" in result.stdout
+    assert "  Kling AI (as 可灵AI): product product:kling-ai" in result.stdout
     assert 'kg ask "lineage of Kling 2.0"' in result.stdout
+
+
+def test_a_bare_family_name_lists_its_members(kg):
+    result = kg("ask", "kling")
+    assert result.exit_code == 0, result.output
+    for label in KLING:
+        assert f"  {label}: model model:" in result.stdout
 
 
 def test_a_bare_slug_is_its_entity(kg):
@@ -43,10 +49,10 @@ def test_text_that_is_neither_question_nor_name_is_still_refused(kg):
 
 
 def test_a_family_name_in_a_question_asks_which_one(kg):
-    result = kg("ask", "who introduced 可灵")
+    result = kg("ask", "who introduced Kling")
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
-    assert "'可灵' could be the architecture or model Kling 1.5, Kling 1.6, Kling 2.0" in message
+    assert "'Kling' could be the architecture or model Kling 1.5, Kling 1.6, Kling 2.0" in message
     assert "Which one? For example: 'who introduced Kling 2.1'" in message
 
 
@@ -65,10 +71,11 @@ def test_empty_lineage_says_the_backbone_is_not_disclosed(kg):
 
 
 def test_search_command(kg):
-    result = kg("search", "可灵")
+    result = kg("search", "kling")
     assert result.exit_code == 0
-    assert result.stdout.startswith("Named '可灵', best first:")
-    assert all(label in result.stdout for label in KLING)
+    assert result.stdout.startswith("Named 'kling', best first:")
+    assert all(f"  {label}: model" in result.stdout for label in KLING)
+    assert "  Kling 2.0 (as 可灵2.0)" in kg("search", "可灵").stdout
     missing = kg("search", "Seedence")
     assert missing.exit_code == 1
     assert "nothing is named 'Seedence'; did you mean Seedance 1.0" in missing.stderr

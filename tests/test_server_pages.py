@@ -120,8 +120,11 @@ def test_answer_page_shows_rows_and_the_query(app_client):
 def test_ask_box_takes_a_bare_name(app_client):
     kling = app_client.get("/ask", params={"q": "可灵"}, headers={"accept": "text/html"})
     assert kling.status_code == 200
+    assert 'href="/id/model/kling-2-0"' in kling.text
+    assert 'href="/id/product/kling-ai"' in kling.text
+    family = app_client.get("/ask", params={"q": "kling"}, headers={"accept": "text/html"})
     for slug in ("kling-1-5", "kling-1-6", "kling-2-0", "kling-2-1"):
-        assert f'href="/id/model/{slug}"' in kling.text
+        assert f'href="/id/model/{slug}"' in family.text
     sora = app_client.get("/ask", params={"q": "Sora"}, follow_redirects=False)
     assert sora.status_code == 303
     assert sora.headers["location"] == "/id/model/sora"
