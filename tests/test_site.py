@@ -213,12 +213,17 @@ def test_entity_rdf_files_parse_and_hold_the_entity_statements(site, built, buil
         )
         folder = site / "id" / entity
         turtle = rdflib.Graph().parse(folder / "index.ttl", format="turtle")
-        # JSON-LD keeps each statement in its source's graph, as the app's JSON-LD does.
-        jsonld = rdflib.Dataset(default_union=True)
-        jsonld.parse(data=(folder / "index.jsonld").read_text(), format="json-ld")
+        # index.jsonld is one graph, as a plain rdflib.Graph reads it; index.graphs.jsonld
+        # keeps each statement in its source's graph, as TriG does.
+        plain = rdflib.Graph().parse(folder / "index.jsonld", format="json-ld")
         assert rdflib.compare.isomorphic(turtle, expected)
-        assert set(jsonld.triples((None, None, None))) == set(expected)
-        with_graphs = ox.parse((folder / "index.jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD)
+        assert set(plain) == set(expected)
+        graphs = rdflib.Dataset(default_union=True)
+        graphs.parse(data=(folder / "index.graphs.jsonld").read_text(), format="json-ld")
+        assert set(graphs.triples((None, None, None))) == set(expected)
+        with_graphs = ox.parse(
+            (folder / "index.graphs.jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD
+        )
         assert set(with_graphs) == set(quads)
         assert len(expected) > 5
 
@@ -231,11 +236,20 @@ def test_dumps_hold_every_statement_with_its_source(site, built):
     quads = set(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == total
     jsonld = set(
-        ox.parse((site / "data/genvid-kg.jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD)
+        ox.parse((site / "data/genvid-kg.graphs.jsonld").read_bytes(), format=ox.RdfFormat.JSON_LD)
     )
     assert jsonld == quads
     turtle = set(ox.parse((site / "data/genvid-kg.ttl").read_bytes(), format=ox.RdfFormat.TURTLE))
     assert {quad.triple for quad in turtle} == {quad.triple for quad in quads}
+
+
+@pytest.mark.filterwarnings("ignore:.*deprecated.*:DeprecationWarning")
+def test_the_plain_jsonld_dump_loads_into_an_rdflib_graph(site):
+    """What users try first: rdflib.Graph().parse(...) on the JSON-LD dump (not 0 triples)."""
+    graph = rdflib.Graph().parse(site / "data/genvid-kg.jsonld", format="json-ld")
+    turtle = rdflib.Graph().parse(site / "data/genvid-kg.ttl", format="turtle")
+    assert len(graph) == len(turtle) > 1000
+    assert rdflib.compare.isomorphic(graph, turtle)
 
 
 def test_void_describes_the_dataset_and_its_dumps(site, built, built_settings):
@@ -249,6 +263,7 @@ def test_void_describes_the_dataset_and_its_dumps(site, built, built_settings):
         "https://site.invalid/data/genvid-kg.nq.gz",
         "https://site.invalid/data/genvid-kg.ttl",
         "https://site.invalid/data/genvid-kg.jsonld",
+        "https://site.invalid/data/genvid-kg.graphs.jsonld",
     }
     for dump in dumps:
         assert (site / dump.removeprefix("https://site.invalid/")).is_file()

@@ -1,9 +1,11 @@
 """The whole graph as files: gzip N-Quads (what the browser loads), Turtle, JSON-LD, and VoID.
 
 Every statement sits in the named graph of its source, so the quads come from the named
-query ``source-statements`` (each statement with its source) and the N-Quads and JSON-LD dumps
-keep the graphs; Turtle has no graphs and holds each statement once. The VoID description is
-computed from the same quads, so its counts are the dumps' counts.
+query ``source-statements`` (each statement with its source); the N-Quads dump and
+``genvid-kg.graphs.jsonld`` keep the graphs, for datasets. Turtle has no graphs and holds each
+statement once, and so does ``genvid-kg.jsonld``: a reader that loads one graph
+(``rdflib.Graph``) finds nothing in named graphs. The VoID description is computed from the
+same quads, so its counts are the dumps' counts.
 """
 
 from __future__ import annotations
@@ -48,7 +50,18 @@ DUMPS: tuple[Dump, ...] = (
         "every statement in the graph of its source; what the query page loads",
     ),
     Dump("Turtle", "data/genvid-kg.ttl", "Turtle", "every statement once, without its source"),
-    Dump("JSON-LD", "data/genvid-kg.jsonld", "JSON-LD", "every statement with its source graph"),
+    Dump(
+        "JSON-LD",
+        "data/genvid-kg.jsonld",
+        "JSON-LD",
+        "every statement once, in one graph: what rdflib.Graph().parse(...) reads",
+    ),
+    Dump(
+        "JSON-LD with source graphs",
+        "data/genvid-kg.graphs.jsonld",
+        "JSON-LD",
+        "every statement in the graph of its source: load it into rdflib.Dataset",
+    ),
 )
 
 
@@ -72,7 +85,9 @@ def write_dumps(quads: list[ox.Quad], folder: Path) -> list[Dump]:
     triples = list(dict.fromkeys(quad.triple for quad in quads))
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     (folder / DUMPS[1].path).write_bytes(turtle)
-    (folder / DUMPS[2].path).write_bytes(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"")
+    for dump, statements in ((DUMPS[2], triples), (DUMPS[3], quads)):
+        jsonld = ox.serialize(statements, format=ox.RdfFormat.JSON_LD) or b""
+        (folder / dump.path).write_bytes(jsonld)
     return list(DUMPS)
 
 
