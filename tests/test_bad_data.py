@@ -47,8 +47,8 @@ CATALOGUE: dict[str, str] = {
     ),
     "dangling-reference.trig": (
         "Error: validation failed: 1 violation\n"
-        "bad/dangling-reference.trig:21: model:kling: kg:usesArchitecture: arch:dix is not a "
-        "declared kg:Architecture (a dangling reference or a typo in the IRI?) "
+        "bad/dangling-reference.trig:22: model:kling: kg:usesArchitecture: arch:dix is not a "
+        "declared kg:Architecture; did you mean arch:dit? "
         "(sh:ClassConstraintComponent, shape kgsh:ModelShape)"
     ),
     "duplicate-label.trig": (

@@ -48,8 +48,30 @@ def test_paper_without_authors_or_identifier(settings):
 
 def test_dangling_reference(settings):
     assert _violations(settings, "dangling-reference.trig") == [
-        "bad/dangling-reference.trig:21: model:kling: kg:usesArchitecture: arch:dix is not a declared "
-        "kg:Architecture (a dangling reference or a typo in the IRI?) "
+        "bad/dangling-reference.trig:22: model:kling: kg:usesArchitecture: arch:dix is not a declared "
+        "kg:Architecture; did you mean arch:dit? (sh:ClassConstraintComponent, shape kgsh:ModelShape)"
+    ]
+
+
+def test_a_misspelled_vendor_is_reported_at_its_line_with_did_you_mean(settings, tmp_path):
+    header = (BAD / "dangling-reference.trig").read_text().split("src:report {")[0]
+    typo = tmp_path / "typo.trig"
+    typo.write_text(
+        header
+        + "src:report {\n"
+        + '    org:kuaishou a kg:Organization ; rdfs:label "Kuaishou"@en .\n'
+        + '    model:kling a kg:Model ; rdfs:label "Kling"@en ;\n'
+        + '        kg:date "2024-06"^^xsd:gYearMonth ;\n'
+        + "        kg:developedBy org:kuaishuo ;\n"
+        + "        kg:architectureDisclosed false .\n"
+        + "}\n"
+    )
+    with pytest.raises(ValidationError) as caught:
+        validate_inputs(settings, [MINI, typo])
+    line = header.count("\n") + 5
+    assert [str(v).split("/", 1)[1] for v in caught.value.violations] == [
+        f"typo.trig:{line}: model:kling: kg:developedBy: org:kuaishuo is not a declared "
+        "kg:Organization; did you mean org:kuaishou? "
         "(sh:ClassConstraintComponent, shape kgsh:ModelShape)"
     ]
 

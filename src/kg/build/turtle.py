@@ -16,6 +16,7 @@ _FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.R
 _PREFIX = re.compile(r"@prefix\s+([\w-]*):\s*<([^>]*)>\s*\.", re.I)
 _SUBJECT = re.compile(r"^\s*(<[^>\s]*>|[\w-]*:[\w.-]*[\w-])(\s+a\s|\s*\{)?")
 _POSITION = re.compile(r"line (\d+) column (\d+)")
+_TERM = re.compile(r"<[^>\s]*>|[A-Za-z][\w-]*:[\w.-]*[\w-]")
 
 
 def read_text(path: Path, label: str) -> str:
@@ -80,7 +81,8 @@ def parse_error(label: str, error: SyntaxError) -> ParseError:
 
 
 def locate_subjects(text: str, label: str) -> Locations:
-    """Find the line that starts each subject's statement.
+    """Find the line that starts each subject's statement, and the line where it names each
+    value (``kg:developedBy org:kuaishuo``: the line to fix for a misspelled reference).
 
     A light scan, not a parser: a statement starts on the first line after one that ends with
     ``.``, ``{`` or ``}``. It is only used to point error messages at the right place.
@@ -88,6 +90,7 @@ def locate_subjects(text: str, label: str) -> Locations:
     prefixes: dict[str, str] = {}
     locations = Locations()
     at_statement_start = True
+    subject: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = _strip_comment(raw)
         if not line.strip():
@@ -96,13 +99,25 @@ def locate_subjects(text: str, label: str) -> Locations:
             prefixes[prefix[1]] = prefix[2]
             at_statement_start = True
             continue
+        start = 0
         if at_statement_start and (match := _SUBJECT.match(line)):
             iri = _expand(match[1], prefixes)
             is_graph_block = bool(match[2] and "{" in match[2])
             if iri and not is_graph_block:
                 locations.add(iri, label, number, typed=bool(match[2]))
+                subject, start = iri, match.end(1)
+        if subject is not None:
+            for term in _TERM.finditer(_strip_strings(line), start):
+                if value := _expand(term[0], prefixes):
+                    locations.mention(subject, value, label, number)
         at_statement_start = line.rstrip().endswith((".", "{", "}"))
     return locations
+
+
+def _strip_strings(line: str) -> str:
+    """The line with its string literals blanked, so that words in them are not taken as
+    names (same length, so positions hold)."""
+    return re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: " " * len(m[0]), line)
 
 
 def _strip_comment(line: str) -> str:

@@ -6,6 +6,7 @@ the property, the rule and what to do, so curators can fix data without reading 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 
@@ -49,14 +50,19 @@ def check_shapes(data: Graph, shapes: Graph, ontology: Graph, where: Locations) 
         path = results.value(result, SH.resultPath)
         shape = results.value(result, SH.sourceShape)
         component = results.value(result, SH.sourceConstraintComponent)
-        file, line = where.find(str(focus)) or ("(data)", 0)
+        value = results.value(result, SH.value)
+        file, line = (
+            (isinstance(value, URIRef) and where.find_value(str(focus), str(value)))
+            or where.find(str(focus))
+            or ("(data)", 0)
+        )
         violations.append(
             Violation(
                 file=file,
                 line=line,
                 focus=_name(focus),
                 path=_name(path) if path is not None else "(node)",
-                message=_message(results, result, shapes, component, shape),
+                message=_message(results, result, shapes, component, shape, data),
                 component=_name(component),
                 shape=_name(_named_shape(shapes, shape)),
             )
@@ -64,14 +70,13 @@ def check_shapes(data: Graph, shapes: Graph, ontology: Graph, where: Locations) 
     return violations
 
 
-def _message(results: Graph, result, shapes: Graph, component, shape) -> str:
+def _message(results: Graph, result, shapes: Graph, component, shape, data: Graph) -> str:
     value = results.value(result, SH.value)
     if component == SH.ClassConstraintComponent and value is not None:
         expected = shapes.value(shape, SH["class"])
-        return (
-            f"{_name(value)} is not a declared {_name(expected)} "
-            "(a dangling reference or a typo in the IRI?)"
-        )
+        close = _closest_declared(data, value)
+        hint = f"; did you mean {close}?" if close else " (a dangling reference or a typo?)"
+        return f"{_name(value)} is not a declared {_name(expected)}{hint}"
     if component == SH.NodeConstraintComponent and shapes.value(shape, SH.node) == _DATE_SHAPE:
         return f"value {_name(value)} is not a valid xsd:gYear, xsd:gYearMonth or xsd:date"
     if component == SH.DatatypeConstraintComponent and value is not None:
@@ -88,6 +93,17 @@ def _message(results: Graph, result, shapes: Graph, component, shape) -> str:
     if message is None:
         return "breaks the rule"
     return re.sub(r"https?://\S+", lambda m: shorten(m.group()).strip("<>"), str(message))
+
+
+def _closest_declared(data: Graph, value) -> str | None:
+    """The declared entity of the same kind spelled closest to ``value`` (org:kuaishuo →
+    org:kuaishou), for "did you mean"."""
+    if not isinstance(value, URIRef):
+        return None
+    kind = str(value).rsplit("/", 1)[0] + "/"
+    declared = {_name(s) for s in set(data.subjects(RDF.type, None)) if str(s).startswith(kind)}
+    close = difflib.get_close_matches(_name(value), sorted(declared), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _named_shape(shapes: Graph, shape):
