@@ -2,15 +2,18 @@
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kg.build import build
-from kg.build.imports import graph_for, import_file
+from kg.build.imports import graph_for, import_file, import_files
+from kg.cli import cli
 from kg.errors import BadParameterError, ParseError
 from kg.query import select
-from kg.store import RemoteStore, open_store
+from kg.store import CATALOG_GRAPH, RemoteStore, open_store
 
 from .conftest import MINI
 
@@ -34,9 +37,11 @@ def test_import_gzip_ntriples_into_its_own_graph(store_dir, tmp_path: Path):
     report = import_file(store_dir, path)
     assert report.graph == "https://w3id.org/genvid-kg/id/source/import-catalog"
     store = open_store(store_dir)
-    assert _count(store, report.graph) == 1000 + 6  # the data and its own source record
-    kind = select(store, f"SELECT ?k WHERE {{ <{report.graph}> kg:sourceKind ?k }}")
-    assert kind.column("k") == ["import"]
+    assert _count(store, report.graph) == report.quads == 1000  # the file's, nothing else
+    described = (
+        f"SELECT ?k WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{report.graph}> kg:sourceKind ?k }} }}"
+    )
+    assert select(store, described).column("k") == ["import"]
 
 
 def test_import_jsonld_and_turtle(store_dir, tmp_path: Path):
@@ -47,8 +52,8 @@ def test_import_jsonld_and_turtle(store_dir, tmp_path: Path):
     for path in (jsonld, turtle):
         import_file(store_dir, path)
     store = open_store(store_dir)
-    assert _count(store, graph_for(jsonld)) == 7
-    assert _count(store, graph_for(turtle)) == 7
+    assert _count(store, graph_for(jsonld)) == 1
+    assert _count(store, graph_for(turtle)) == 1
 
 
 def test_syntax_error_names_the_line_and_loads_nothing(store_dir, tmp_path: Path):
@@ -62,7 +67,7 @@ def test_syntax_error_names_the_line_and_loads_nothing(store_dir, tmp_path: Path
     assert caught.value.line == 1001
     assert str(caught.value).startswith(f"{good}:1001:")
     # The earlier import of the same file is complete, not half-replaced.
-    assert _count(open_store(store_dir), graph_for(good)) == 1006
+    assert _count(open_store(store_dir), graph_for(good)) == 1000
 
 
 def test_rebuild_keeps_imported_graphs(store_dir, settings, tmp_path: Path):
@@ -70,7 +75,7 @@ def test_rebuild_keeps_imported_graphs(store_dir, settings, tmp_path: Path):
     path.write_text(LINES)
     import_file(store_dir, path)
     build(settings, [MINI])
-    assert _count(open_store(store_dir), graph_for(path)) == 1006
+    assert _count(open_store(store_dir), graph_for(path)) == 1000
 
 
 def test_unknown_extension_names_the_accepted_ones(store_dir, tmp_path: Path):
@@ -87,12 +92,12 @@ def test_import_into_a_remote_server(oxigraph_server, tmp_path: Path):
     path.write_text(LINES)
     import_file(oxigraph_server, path)
     store = RemoteStore(oxigraph_server)
-    assert _count(store, graph_for(path)) == 1006
+    assert _count(store, graph_for(path)) == 1000
     path.write_text(LINES + "<broken\n")
     with pytest.raises(ParseError) as caught:
         import_file(oxigraph_server, path)
     assert str(caught.value).startswith(f"{path}:1001:")
-    assert _count(store, graph_for(path)) == 1006
+    assert _count(store, graph_for(path)) == 1000
     store.close()
 
 
@@ -147,3 +152,115 @@ def test_progress_reaches_the_file_size(store_dir, tmp_path: Path, name: str):
     assert seen
     assert seen[-1] == (name, path.stat().st_size, path.stat().st_size)
     assert all(done <= total for _, total, done in seen)
+
+
+FIVE = "".join(f'<http://ex.org/s{i}> <http://ex.org/p> "{i}" .\n' for i in range(5))
+
+
+def _described(store, graph: str) -> list[str]:
+    """The properties the catalogue graph gives an imported graph."""
+    text = f"SELECT ?p WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{graph}> ?p ?o }} }}"
+    return sorted(re.split(r"[/#]", p)[-1] for p in select(store, text).column("p"))
+
+
+def test_cli_reports_what_the_file_held_and_the_graph_holds_only_that(
+    store_dir, settings, tmp_path: Path
+):
+    path = tmp_path / "five.nt"
+    path.write_text(FIVE)
+    result = CliRunner().invoke(cli, ["--store", store_dir, "import", str(path)])
+    assert result.exit_code == 0, result.output
+    graph = graph_for(path)
+    assert result.output == f"{path}: 5 statements into graph <{graph}>\n"
+    store = open_store(store_dir)
+    assert _count(store, graph) == 5
+    # Described once in the catalogue graph; a re-import replaces the description, and a
+    # rebuild of the curated data keeps it with the graph.
+    import_file(store_dir, path)
+    build(settings, [MINI])
+    store = open_store(store_dir)
+    assert _described(store, graph) == ["date", "label", "locator", "sourceKind", "title", "type"]
+    assert _count(store, graph) == 5
+
+
+RDF_XML = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">
+  <rdf:Description rdf:about="http://ex.org/a">
+    <ex:p rdf:resource=""/>
+    <ex:q rdf:resource="b"/>
+    <ex:r>three</ex:r>
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize("name", ["onto.rdf", "onto.owl", "onto.xml", "onto.rdf.gz"])
+def test_rdf_xml_imports_with_relative_iris_against_the_file(store_dir, tmp_path: Path, name):
+    path = tmp_path / name
+    data = RDF_XML.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    report = import_file(store_dir, path)
+    assert report.graph.endswith("/import-onto")
+    assert report.quads == 3
+    rows = select(
+        open_store(store_dir), f"SELECT ?o WHERE {{ GRAPH <{report.graph}> {{ ?s ?p ?o }} }}"
+    )
+    url = path.resolve().as_uri()
+    assert sorted(map(str, rows.column("o"))) == sorted(
+        [url, url.rsplit("/", 1)[0] + "/b", "three"]
+    )
+
+
+def test_xml_that_is_not_rdf_is_a_parse_error(store_dir, tmp_path: Path):
+    path = tmp_path / "page.xml"
+    path.write_text("<html><body><p>not RDF</p></body></html>")
+    with pytest.raises(ParseError, match=str(path)):
+        import_file(store_dir, path)
+
+
+def test_base_option_resolves_relative_iris(store_dir, tmp_path: Path):
+    path = tmp_path / "relative.ttl"
+    path.write_text("<x> <p> <#y> .")
+    result = CliRunner().invoke(
+        cli, ["--store", store_dir, "import", "--base", "http://ex.org/doc", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = select(
+        open_store(store_dir),
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph_for(path)}> {{ ?s ?p ?o }} }}",
+    )
+    assert [[term.value for term in row] for row in rows.rows] == [
+        ["http://ex.org/x", "http://ex.org/p", "http://ex.org/doc#y"]
+    ]
+    with pytest.raises(BadParameterError, match="not an absolute IRI"):
+        import_file(store_dir, path, base="doc")
+
+
+def test_remote_import_resolves_like_the_embedded_one(oxigraph_server, tmp_path: Path):
+    path = tmp_path / "remote-onto.rdf"
+    path.write_text(RDF_XML)
+    report = import_file(oxigraph_server, path)
+    assert report.quads == 3
+    store = RemoteStore(oxigraph_server)
+    rows = select(store, f"SELECT ?o WHERE {{ GRAPH <{report.graph}> {{ ?s ?p ?o }} }}")
+    assert path.resolve().as_uri() in map(str, rows.column("o"))
+    import_file(oxigraph_server, path)  # the description is replaced, not added to
+    assert len(_described(store, report.graph)) == 6
+    store.close()
+
+
+def test_files_of_one_command_are_published_together_or_not_at_all(store_dir, tmp_path: Path):
+    good, bad = tmp_path / "good.nt", tmp_path / "bad.nt"
+    good.write_text(FIVE)
+    bad.write_text(FIVE + "<http://ex.org/x> .\n")
+    result = CliRunner().invoke(cli, ["--store", store_dir, "import", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:6:" in result.output
+    assert _count(open_store(store_dir), graph_for(good)) == 0
+    other = tmp_path / "other.nt"
+    other.write_text(LINES)
+    reports = import_files(store_dir, [good, other])
+    assert [(r.graph, r.quads) for r in reports] == [
+        (graph_for(good), 5),
+        (graph_for(other), 1000),
+    ]

@@ -19,7 +19,7 @@ from rich.progress import Progress
 
 from kg.answers import ask
 from kg.build import build, validate_inputs
-from kg.build.imports import import_file
+from kg.build.imports import import_files
 from kg.config import Settings
 from kg.errors import KgError, UnknownQuestionError
 from kg.namespaces import expand_curie
@@ -265,11 +265,19 @@ def search_command(ctx: click.Context, text: tuple[str, ...], limit: int) -> Non
 
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--base",
+    metavar="IRI",
+    help="Resolve relative IRIs against IRI (default: each file's file:// URL).",
+)
 @click.pass_context
-def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
-    """Load RDF files (N-Triples, Turtle, TriG, N-Quads, JSON-LD; .gz too), one graph each.
+def import_command(ctx: click.Context, files: tuple[Path, ...], base: str | None) -> None:
+    """Load RDF files (N-Triples, Turtle, TriG, N-Quads, JSON-LD, RDF/XML; .gz too), one
+    graph each.
 
-    Each file's graph is complete or absent; rebuilding the curated data keeps imported graphs.
+    Each file's graph holds the file's statements only (its description goes to the catalogue
+    graph); the files are published together, or not at all if one fails. Rebuilding the
+    curated data keeps imported graphs.
     """
     settings = _settings(ctx)
     with Progress(
@@ -280,10 +288,8 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
             task = bar.add_task(f"importing {name}", total=total)
             return lambda done: bar.update(task, completed=done)
 
-        for path in files:
-            report = import_file(settings.store, path, progress)
-            count = f"{report.quads} statements" if report.quads is not None else "loaded"
-            click.echo(f"{path}: {count} into graph <{report.graph}>")
+        for report in import_files(settings.store, list(files), progress, base):
+            click.echo(f"{report.file}: {report.quads} statements into graph <{report.graph}>")
 
 
 @cli.command()

@@ -31,6 +31,7 @@ from kg.namespaces import ID, PREFIXES
 from kg.sparql_text import tokens
 
 __all__ = [
+    "CATALOG_GRAPH",
     "IMPORT_GRAPH_PREFIX",
     "EmbeddedStore",
     "MemoryStore",
@@ -50,6 +51,8 @@ _KEEP_BUILDS = 3
 _PARTIAL = ".partial-"
 #: Graphs written by ``kg import``: one per imported file, kept across rebuilds.
 IMPORT_GRAPH_PREFIX = ID + "source/import-"
+#: The catalogue graph (``src:catalog``) that declares every source, imported files included.
+CATALOG_GRAPH = ID + "source/catalog"
 #: Seconds to open a connection to a SPARQL server: short, so a wrong URL fails fast.
 _CONNECT_TIMEOUT = 10.0
 
@@ -244,6 +247,15 @@ class RemoteStore:
         """
         self._update(_insert_data(quads))
 
+    def replace_description(self, subject: str, graph: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace what ``graph`` says about ``subject`` with ``quads``, in one request.
+
+        Raises:
+            StoreError: the server is unreachable or refuses updates.
+        """
+        pattern = f"GRAPH {ox.NamedNode(graph)} {{ {ox.NamedNode(subject)} ?p ?o }}"
+        self._update(f"DELETE WHERE {{ {pattern} }} ;\n" + _insert_data(quads))
+
     def _update(self, update: str) -> None:
         response = self._post(self.update_url, update, "application/sparql-update")
         if response.status_code >= 400:
@@ -403,6 +415,7 @@ def replace_contents(location: str, quads: list[ox.Quad]) -> str:
         store.bulk_extend(quads)
         for graph in _import_graphs(current):
             store.bulk_extend(current.quads_for_pattern(None, None, None, graph))
+        store.bulk_extend(_import_descriptions(current))
 
     return _derive_build(location, fill, copy_current=False)
 
@@ -427,6 +440,19 @@ def _import_graphs(current: ox.Store | None) -> list[ox.NamedNode]:
         g
         for g in current.named_graphs()
         if isinstance(g, ox.NamedNode) and g.value.startswith(IMPORT_GRAPH_PREFIX)
+    ]
+
+
+def _import_descriptions(current: ox.Store | None) -> list[ox.Quad]:
+    """What the catalogue graph says about imported graphs (``kg import`` writes it there)."""
+    if current is None:
+        return []
+    catalog = ox.NamedNode(CATALOG_GRAPH)
+    return [
+        quad
+        for quad in current.quads_for_pattern(None, None, None, catalog)
+        if isinstance(quad.subject, ox.NamedNode)
+        and quad.subject.value.startswith(IMPORT_GRAPH_PREFIX)
     ]
 
 

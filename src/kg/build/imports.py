@@ -2,8 +2,12 @@
 
 Each file's graph is complete or absent: the load goes into a copy of the current build (or,
 on a remote server, one Graph Store Protocol request), and a syntax error anywhere, even at
-line 1,234,567, discards it with the line named. The graph describes itself as a kg:Source.
-Memory stays bounded by the loader's batch, not the file: files are streamed, never read whole.
+line 1,234,567, discards it with the line named. The graph holds exactly the file's statements,
+so queries over it answer as they would over the file; the kg:Source that describes it (title,
+file, date) is written to the catalogue graph (``src:catalog``), where every source is declared.
+Relative IRIs resolve against the file's ``file://`` URL unless a base IRI is given.
+Files over a few MB are streamed through the bulk loader, so memory stays bounded by its batch,
+not the file; smaller ones load in one write batch, which is much faster for many small files.
 An uncompressed file is handed to pyoxigraph by path, which parses it about 20% faster than a
 Python stream; progress then follows the position of pyoxigraph's own file descriptor.
 """
@@ -26,9 +30,15 @@ import pyoxigraph as ox
 from kg.build.turtle import parse_error
 from kg.errors import BadParameterError, ParseError
 from kg.namespaces import KG, PREFIXES, slugify
-from kg.store import IMPORT_GRAPH_PREFIX, RemoteStore, extend_contents, is_remote
+from kg.store import (
+    CATALOG_GRAPH,
+    IMPORT_GRAPH_PREFIX,
+    RemoteStore,
+    extend_contents,
+    is_remote,
+)
 
-__all__ = ["IMPORT_FORMATS", "ImportReport", "import_file"]
+__all__ = ["IMPORT_FORMATS", "ImportReport", "base_for", "graph_for", "import_file", "import_files"]
 
 #: File extensions ``kg import`` reads, and the format of each.
 IMPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -37,7 +47,17 @@ IMPORT_FORMATS: dict[str, ox.RdfFormat] = {
     ".trig": ox.RdfFormat.TRIG,
     ".nq": ox.RdfFormat.N_QUADS,
     ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
 }
+#: Formats whose files may name graphs of their own (they are added, not put in one graph).
+_DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+#: Files under these sizes (bytes on disk) are loaded in one write batch, held in memory.
+_SMALL_FILE = 4 << 20
+_SMALL_GZIP = 1 << 20
+#: Quads re-serialized per piece of a remote upload.
+_UPLOAD_BATCH = 10_000
 
 #: Starts reporting one file: (description, total bytes) -> a callback given the bytes read so
 #: far. A callback, not a stream wrapper, so that a file pyoxigraph reads itself can report too.
@@ -52,7 +72,7 @@ class ImportReport:
 
     file: str
     graph: str
-    quads: int | None
+    quads: int
 
 
 def _format_of(path: Path) -> tuple[ox.RdfFormat, bool]:
@@ -67,11 +87,27 @@ def _format_of(path: Path) -> tuple[ox.RdfFormat, bool]:
 
 def graph_for(path: Path) -> str:
     """The named graph a file imports into: stable for a file name, so re-imports replace it."""
-    stem = re.sub(r"\.(nt|ttl|trig|nq|jsonld)(\.gz)?$", "", path.name.lower())
-    return IMPORT_GRAPH_PREFIX + slugify(stem)
+    name = path.name.lower().removesuffix(".gz")
+    return IMPORT_GRAPH_PREFIX + slugify(name.removesuffix(Path(name).suffix))
+
+
+def base_for(path: Path, base: str | None = None) -> str:
+    """The base IRI relative IRIs of ``path`` resolve against: ``base``, or the file's URL.
+
+    Raises:
+        BadParameterError: ``base`` is not an absolute IRI.
+    """
+    if base is None:
+        return path.resolve().as_uri()
+    try:
+        return ox.NamedNode(base).value
+    except ValueError as error:
+        raise BadParameterError(f"--base {base!r} is not an absolute IRI: {error}") from None
 
 
 def _source_quads(path: Path, graph: str) -> list[ox.Quad]:
+    """The kg:Source describing an import, in the catalogue graph (never in the import's own
+    graph, which holds the file's statements and nothing else)."""
     node = ox.NamedNode(graph)
     dcterms, rdfs = PREFIXES["dcterms"], PREFIXES["rdfs"]
     today = ox.Literal(date.today().isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
@@ -83,7 +119,8 @@ def _source_quads(path: Path, graph: str) -> list[ox.Quad]:
         (str(KG.locator), ox.Literal(str(path.resolve()))),
         (dcterms + "date", today),
     ]
-    return [ox.Quad(node, ox.NamedNode(p), o, node) for p, o in facts]
+    catalog = ox.NamedNode(CATALOG_GRAPH)
+    return [ox.Quad(node, ox.NamedNode(p), o, catalog) for p, o in facts]
 
 
 class _CountingReader:
@@ -172,95 +209,181 @@ def _watch_reads(path: Path, progress: ProgressReporter | None) -> Iterator[None
     update(total)
 
 
-def _bulk_load(
-    store: ox.Store,
-    path: Path,
-    fmt: ox.RdfFormat,
-    compressed: bool,
-    graph: ox.NamedNode,
-    progress: ProgressReporter | None,
+def _load_file(
+    store: ox.Store, file: _File, graph: ox.NamedNode, progress: ProgressReporter | None
 ) -> None:
     """Load one file; by path when uncompressed (pyoxigraph parses a path ~20% faster).
+
+    A small file goes in with one write batch (``load``), a big one through the bulk loader,
+    whose memory stays flat but which costs a quarter of a second per call whatever the size
+    (it writes and ingests files of its own): 93 small files took 23 s that way, 0.03 s with
+    ``load``.
 
     Raises:
         ParseError: the file does not parse (with its line) or cannot be read.
     """
+    path, fmt, base = file.path, file.fmt, file.base
+    small = path.stat().st_size < (_SMALL_GZIP if file.compressed else _SMALL_FILE)
+    load = store.load if small else store.bulk_load
     try:
-        if compressed:
-            with _open(path, compressed, progress) as stream:
-                store.bulk_load(input=stream, format=fmt, to_graph=graph)
+        if file.compressed:
+            with _open(path, True, progress) as stream:
+                load(input=stream, format=fmt, to_graph=graph, base_iri=base)
         else:
             with _watch_reads(path, progress):
-                store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+                load(path=str(path), format=fmt, to_graph=graph, base_iri=base)
     except SyntaxError as error:
         raise parse_error(str(path), error) from None
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise ParseError(str(path), None, None, f"cannot read the file: {error}") from None
 
 
-def import_file(
-    location: str, path: Path, progress: ProgressReporter | None = None
-) -> ImportReport:
-    """Load one file into its own named graph of the store at ``location``.
+@dataclass(frozen=True)
+class _File:
+    """One file to import, checked before anything is loaded: its format, graph and base."""
 
-    Triples of triple formats (and the default graph of TriG/N-Quads) go into the file's graph;
-    named graphs inside a dataset file keep their names.
+    path: Path
+    fmt: ox.RdfFormat
+    compressed: bool
+    graph: str
+    base: str
 
-    Raises:
-        BadParameterError: unknown file type.
-        ParseError: the file does not parse; names the line. Nothing of it was loaded.
-        StoreError: the store cannot be written or reached.
-    """
+
+def _plan(path: Path, base: str | None) -> _File:
     if not path.is_file():
         raise ParseError(str(path), None, None, "no such file")
     fmt, compressed = _format_of(path)
-    graph = graph_for(path)
-    if is_remote(location):
-        return _import_remote(RemoteStore(location), path, fmt, compressed, graph, progress)
+    return _File(path, fmt, compressed, graph_for(path), base_for(path, base))
 
-    counted: dict[str, int] = {}
+
+def import_files(
+    location: str,
+    paths: list[Path],
+    progress: ProgressReporter | None = None,
+    base: str | None = None,
+) -> list[ImportReport]:
+    """Load files into the store at ``location``, each into its own named graph.
+
+    Triples of triple formats (and the default graph of TriG/N-Quads) go into the file's graph;
+    named graphs inside a dataset file keep their names. Relative IRIs resolve against
+    ``base``, by default each file's ``file://`` URL. Each report counts the file's graph.
+    An embedded store publishes one new build holding them all (a build per file cost most of
+    the time of importing many small files), so a file that fails leaves none of them loaded;
+    a remote server gets one request per file.
+
+    Raises:
+        BadParameterError: unknown file type, or a ``base`` that is not an absolute IRI.
+        ParseError: a file does not parse; names it and the line.
+        StoreError: the store cannot be written or reached.
+    """
+    files = [_plan(path, base) for path in paths]
+    if is_remote(location):
+        remote = RemoteStore(location)
+        for file in files:
+            _import_remote(remote, file, progress)
+        return [_report(file, remote.query) for file in files]
+    reports: list[ImportReport] = []
 
     def change(store: ox.Store) -> None:
-        store.clear_graph(ox.NamedNode(graph))
-        _bulk_load(store, path, fmt, compressed, ox.NamedNode(graph), progress)
-        store.extend(_source_quads(path, graph))
-        # Counted by the store, not by iterating: a million quads as Python objects cost seconds.
-        # (The IRI is serialized by pyoxigraph: substitutions only bind projected variables.)
-        node = ox.NamedNode(graph)
-        result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
-        assert isinstance(result, ox.QuerySolutions)
-        counted["quads"] = int(next(iter(result))[0].value)
+        reports.clear()
+        for file in files:
+            _load_into(store, file, progress)
+        reports.extend(_report(file, store.query) for file in files)
 
     extend_contents(location, change)
-    return ImportReport(str(path), graph, counted.get("quads"))
+    return reports
 
 
-def _import_remote(
-    store: RemoteStore,
+def import_file(
+    location: str,
     path: Path,
-    fmt: ox.RdfFormat,
-    compressed: bool,
-    graph: str,
-    progress: ProgressReporter | None,
+    progress: ProgressReporter | None = None,
+    base: str | None = None,
 ) -> ImportReport:
+    """Load one file into its own named graph (see import_files)."""
+    return import_files(location, [path], progress, base)[0]
+
+
+def _load_into(store: ox.Store, file: _File, progress: ProgressReporter | None) -> None:
+    """Replace the file's graph and its description in the catalogue graph."""
+    node = ox.NamedNode(file.graph)
+    store.clear_graph(node)
+    _load_file(store, file, node, progress)
+    for old in list(store.quads_for_pattern(node, None, None, ox.NamedNode(CATALOG_GRAPH))):
+        store.remove(old)
+    store.extend(_source_quads(file.path, file.graph))
+
+
+def _report(file: _File, query: Callable[[str], object]) -> ImportReport:
+    return ImportReport(str(file.path), file.graph, _count_graph(query, file.graph))
+
+
+def _count_graph(query: Callable[[str], object], graph: str) -> int:
+    """Statements in ``graph``, counted by the store: a million quads as Python objects cost
+    seconds. (The IRI is serialized by pyoxigraph: substitutions only bind projected variables.)
+    """
+    result = query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    return int(next(iter(result))[0].value)
+
+
+def _import_remote(store: RemoteStore, file: _File, progress: ProgressReporter | None) -> None:
     """Check the file locally, then stream it to the server in one Graph Store request.
+
+    What is sent is the file parsed here and written back as N-Triples (N-Quads for TriG and
+    N-Quads files): every IRI already resolved against ``base``, as on the embedded store,
+    and in a format every server reads (not all read RDF/XML or JSON-LD).
 
     One request is one transaction on Oxigraph, so readers see the old graph or the new one;
     the price is on the server, which holds that transaction in memory (about 1.7 GB for a
-    million triples on Oxigraph 0.5). Our side stays flat: the file is read in 1 MB pieces.
+    million triples on Oxigraph 0.5). Our side stays flat: the file is streamed in batches.
     """
+    path, fmt, compressed, graph, base = file.path, file.fmt, file.compressed, file.graph, file.base
     # Triple files replace their graph; dataset files (TriG, N-Quads) add their own graphs.
-    target = None if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else graph
-    _check_syntax(path, fmt, compressed, target, progress)
+    dataset = fmt in _DATASET_FORMATS
+    target = None if dataset else graph
+    _check_syntax(path, fmt, compressed, base, progress)
+    sent = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
     with _open(path, compressed, progress) as stream:
-        response = store.load_graph(stream, fmt.media_type, target)
+        body = _Pieces(_reserialized(stream, fmt, base, sent))
+        response = store.load_graph(cast(IO[bytes], body), sent.media_type, target)
     if response.status_code == 400:
         found = re.search(r"line (\d+)(?: column (\d+))?", response.text)
         line = int(found[1]) if found else None
         column = int(found[2]) if found and found[2] else None
         raise ParseError(str(path), line, column, response.text.strip()[:500])
-    store.add_quads(_source_quads(path, graph))
-    return ImportReport(str(path), graph, None)
+    store.replace_description(graph, CATALOG_GRAPH, _source_quads(path, graph))
+
+
+def _reserialized(
+    stream: IO[bytes], fmt: ox.RdfFormat, base: str, sent: ox.RdfFormat
+) -> Iterator[bytes]:
+    """The file's statements in ``sent`` (a line format, so pieces concatenate), batch by batch."""
+    batch: list[ox.Quad] = []
+    for quad in ox.parse(input=stream, format=fmt, base_iri=base):
+        batch.append(quad)
+        if len(batch) >= _UPLOAD_BATCH:
+            yield _serialize(batch, sent)
+            batch = []
+    if batch:
+        yield _serialize(batch, sent)
+
+
+def _serialize(batch: list[ox.Quad], sent: ox.RdfFormat) -> bytes:
+    items = batch if sent is ox.RdfFormat.N_QUADS else [quad.triple for quad in batch]
+    return ox.serialize(items, format=sent) or b""
+
+
+class _Pieces:
+    """A readable stream over byte pieces: what the upload reads (a piece per ``read``)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+
+    def read(self, _size: int = -1) -> bytes:
+        return next(self._pieces, b"")
 
 
 def _check_syntax(
