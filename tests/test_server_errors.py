@@ -10,9 +10,11 @@ import html
 import re
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from kg.executor import Limits
+from kg.namespaces import PREFIXES
 from kg.server.errors import status_of
 
 DIT = "https://w3id.org/genvid-kg/id/architecture/dit"
@@ -277,3 +279,21 @@ def test_query_past_the_time_limit_is_stopped_with_503(built_settings, make_clie
     assert_error_shape(response, 503, "timeout", "longer than 2.5 s", "LIMIT")
     after = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert after.json()["boolean"] is True
+
+
+def test_unsupported_extension_function_is_400_naming_it(app_client):
+    # pyoxigraph raises RuntimeError("The custom function <...> is not supported"): was a 500.
+    query = "SELECT (<http://example/function>(?x) AS ?F) {}"
+    response = app_client.get("/sparql", params={"query": query})
+    assert_error_shape(response, 400, "query_syntax", "unsupported function <http://example/")
+
+
+def test_first_line_errors_count_columns_in_the_query_sent(app_client):
+    # The endpoint puts a BASE declaration before the query, on its first line.
+    query = "SELECT ?x WHERE { ?x a kg:Model "
+    with pytest.raises(SyntaxError) as raw:
+        ox.Store().query(query, prefixes=PREFIXES)
+    line_column = re.search(r"error at (\d+):(\d+)", str(raw.value))
+    assert line_column
+    response = app_client.get("/sparql", params={"query": query})
+    assert_error_shape(response, 400, "query_syntax", f"line 1, column {line_column[2]}:")

@@ -323,3 +323,15 @@ def test_memory_store_app_answers_in_process(settings, mini_store, make_client):
     response = client.get("/sparql", params={"query": MODELS_ON_DIT})
     labels = {row["label"]["value"] for row in response.json()["results"]["bindings"]}
     assert "Sora" in labels
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(app_client):
+    query = "SELECT ?i WHERE { BIND(<x> AS ?i) } "
+    response = app_client.get("/sparql", params={"query": query, "format": "json"})
+    assert response.status_code == 200, response.text
+    value = response.json()["results"]["bindings"][0]["i"]["value"]
+    assert value == str(app_client.base_url.join("/x"))
+    # The query's own BASE still wins.
+    based = "BASE <http://ex.org/doc> " + query
+    response = app_client.get("/sparql", params={"query": based, "format": "json"})
+    assert response.json()["results"]["bindings"][0]["i"]["value"] == "http://ex.org/x"

@@ -76,3 +76,15 @@ def test_server_that_refuses_updates_says_how_to_load(oxigraph_server):
         store.replace([])
     assert "refused the update (HTTP 404" in str(caught.value)
     assert "oxigraph load --location DIR --file graph.nq" in str(caught.value)
+
+
+def test_from_chooses_the_default_graph_instead_of_the_union(mini_store):
+    # pyoxigraph's union flag would replace the query's dataset: FROM was silently ignored.
+    graph = "https://w3id.org/genvid-kg/id/source/catalog"
+    count = "SELECT (COUNT(*) AS ?n) {}WHERE {{ ?s ?p ?o }}"
+    in_graph = select(mini_store, count.format(f"FROM <{graph}> ")).column("n")[0]
+    named = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    assert in_graph == select(mini_store, named).column("n")[0]
+    assert in_graph < select(mini_store, count.format("")).column("n")[0]
+    only_named = count.format(f"FROM NAMED <{graph}> ")
+    assert select(mini_store, only_named).column("n")[0] == 0  # the dataset's default graph

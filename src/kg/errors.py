@@ -7,6 +7,7 @@ so edges print ``str(error)`` and never wrap it again::
     ├── ParseError              a data, ontology or query file does not parse (file:line:col)
     ├── ValidationError         SHACL or provenance violations, one Violation per problem
     ├── QuerySyntaxError        a SPARQL query does not parse (line, column)
+    │   └── UnsupportedFunctionError  it calls a function the engine does not implement
     ├── QueryEvaluationError    a query parsed but failed while running
     │   ├── QueryTimeoutError   it ran longer than the time limit and was stopped
     │   ├── ResultTooLargeError its result is larger than the cap
@@ -50,6 +51,7 @@ __all__ = [
     "StoreError",
     "UnknownEntityError",
     "UnknownQuestionError",
+    "UnsupportedFunctionError",
     "ValidationError",
     "Violation",
     "WaitTimeoutError",
@@ -117,6 +119,21 @@ class QuerySyntaxError(KgError):
         self.detail, self.line, self.column = detail, line, column
         where = f"line {line}, column {column}: " if line is not None else ""
         super().__init__(f"SPARQL syntax error: {where}{detail}")
+
+
+class UnsupportedFunctionError(QuerySyntaxError):
+    """A query calls a function the engine does not implement (an extension function IRI).
+
+    It parses, but it can never run here: the query's fault (HTTP 400), like a syntax error,
+    and reported the same way so that it keeps its status through the query workers.
+    """
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        super().__init__(
+            f"unsupported function <{function}>: the engine implements the SPARQL 1.1 "
+            "functions and no extension functions"
+        )
 
 
 class QueryEvaluationError(KgError):

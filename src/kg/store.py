@@ -26,7 +26,12 @@ from typing import IO, Protocol
 import httpx
 import pyoxigraph as ox
 
-from kg.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from kg.errors import (
+    QueryEvaluationError,
+    QuerySyntaxError,
+    StoreError,
+    UnsupportedFunctionError,
+)
 from kg.namespaces import ID, PREFIXES
 from kg.sparql_text import tokens
 
@@ -82,13 +87,28 @@ def _run(
         return store.query(
             text,
             prefixes=PREFIXES,
-            use_default_graph_as_union=True,
+            # pyoxigraph's union flag replaces the dataset a query names: FROM would be ignored.
+            use_default_graph_as_union=not _names_dataset(text),
             substitutions=substitutions,
         )
     except SyntaxError as error:
         raise _syntax_error(str(error)) from None
-    except (OSError, RuntimeError, ValueError, TypeError) as error:
+    except RuntimeError as error:
+        unsupported = _UNSUPPORTED_FUNCTION.fullmatch(str(error))
+        if unsupported:
+            raise UnsupportedFunctionError(unsupported[1]) from None
         raise QueryEvaluationError(f"query failed: {error}") from None
+    except (OSError, ValueError, TypeError) as error:
+        raise QueryEvaluationError(f"query failed: {error}") from None
+
+
+#: What pyoxigraph (0.5) raises, as a RuntimeError, for a call of a function it does not know.
+_UNSUPPORTED_FUNCTION = re.compile(r"The custom function <([^>]*)> is not supported")
+
+
+def _names_dataset(text: str) -> bool:
+    """Whether a query chooses its dataset (FROM, FROM NAMED): then the union is not used."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(text))
 
 
 def _syntax_error(message: str, line_offset: int = 0) -> QuerySyntaxError:

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kg.errors import BadParameterError
+from kg.errors import BadParameterError, QuerySyntaxError
 from kg.executor import QueryRequest
 from kg.namespaces import PREFIXES
 from kg.server.deps import EngineDep
@@ -53,10 +53,33 @@ async def _answer(request: Request, engine: EngineDep) -> Response:
         return _describe(request, accept, operation.formats)
     form = query_form(operation.query)
     results, graph = choose_formats(accept, operation.formats, form)
-    media, body = await engine.run(
-        QueryRequest(operation.query, results.media_type, graph.media_type)
-    )
+    base = _base_declaration(str(request.url_for("sparql_get")))
+    try:
+        media, body = await engine.run(
+            QueryRequest(base + operation.query, results.media_type, graph.media_type)
+        )
+    except QuerySyntaxError as error:
+        raise _unshifted(error, len(base)) from None
     return Response(body, media_type=media, headers=_VARY)
+
+
+def _base_declaration(endpoint: str) -> str:
+    """``BASE <endpoint> ``: relative IRIs in a query (``<x>``) resolve against the endpoint's
+    own URL, as a document's do against its address. Put before the query on its first line
+    (a prologue may always start with BASE; the query's own BASE still wins), so line numbers
+    stay true. Nothing when the URL (built from the Host header) is not an IRI.
+    """
+    try:
+        return f"BASE {ox.NamedNode(endpoint)} "
+    except ValueError:
+        return ""
+
+
+def _unshifted(error: QuerySyntaxError, shift: int) -> QuerySyntaxError:
+    """The error with its column counted in the text the client sent, not after the BASE."""
+    if error.line != 1 or error.column is None or not shift:
+        return error
+    return QuerySyntaxError(error.detail, error.line, max(1, error.column - shift))
 
 
 def _describe(request: Request, accept: str | None, formats: tuple[str, ...]) -> Response:
