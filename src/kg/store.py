@@ -107,7 +107,11 @@ _UNSUPPORTED_FUNCTION = re.compile(r"The custom function <([^>]*)> is not suppor
 
 
 def _names_dataset(text: str) -> bool:
-    """Whether a query chooses its dataset (FROM, FROM NAMED): then the union is not used."""
+    """Whether a query chooses its dataset (FROM, FROM NAMED): then the union is not used.
+
+    A bare word FROM can only be a dataset clause. A FROM glued to the word before it
+    (``ASKFROM<g>``, which Oxigraph also reads) is not seen here: the union is kept, as before.
+    """
     return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(text))
 
 
