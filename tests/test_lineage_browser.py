@@ -105,7 +105,7 @@ def test_web_page_expands_a_node_on_double_click(built, browser, serve, tmp_path
     (site / "static" / "vendor").mkdir(parents=True)
     for name in ("vis-network.min.js", "vis-network.css"):
         shutil.copy(asset_path(name), site / "static" / "vendor" / name)
-    for name in ("lineage.js", "lineage.css"):
+    for name in ("lineage.js", "lineage-labels.js", "lineage.css"):
         shutil.copy(resource_dir("web") / "static" / name, site / "static" / name)
     graph = select_lineage(built, focus="DiT", depth=0)
     page_html = render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")
@@ -213,5 +213,80 @@ def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tm
     page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
     page.wait_for_timeout(600)
     assert not page.is_visible(".vis-tooltip"), "the tooltip left with the view's move"
+    assert browser.blocked == []
+    assert browser.errors == []
+
+
+def test_overview_expands_finds_and_focuses(built_settings, built, browser, serve, tmp_path):
+    """Issue 17: the overview (forced here on the curated graph; big graphs get it by size)
+    opens on one circle per kind and year, a circle opens on click, a search brings out a
+    node's whole lineage, a #focus= link focuses, and a click lights a chain."""
+    site = tmp_path / "site"
+    site.mkdir()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--store",
+            built_settings.store,
+            "lineage",
+            "--view",
+            "overview",
+            "--out",
+            str(site / "lineage.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    graph = read_lineage(built)
+    models_2025 = {
+        n
+        for n, d in graph.nodes(data=True)
+        if d["kind"] == "model" and (d["date"] or "")[:4] == "2025"
+    }
+    base = serve(site)
+    page = _open(browser, base + "/lineage.html")
+    assert page.evaluate("document.body.dataset.view") == "overview"
+    groups = page.evaluate("window.lineageView.groups.length")
+    assert page.evaluate("window.lineageView.visibleCount()") == groups
+    assert page.evaluate("window.lineageView.total") == graph.number_of_nodes()
+
+    spot = page.evaluate(
+        """(() => {
+            const view = window.lineageView;
+            const id = view.groups.find((g) => g.kind === view.data.kindsOrder.indexOf("model")
+                                            && g.year === 2025).id;
+            view.network.focus(id, {scale: 1});
+            const dom = view.network.canvasToDOM(view.network.getPosition(id));
+            const box = document.getElementById("lineage-network").getBoundingClientRect();
+            return [box.left + dom.x, box.top + dom.y];
+        })()"""
+    )
+    page.wait_for_timeout(100)
+    page.mouse.click(spot[0], spot[1])
+    page.wait_for_function(f"window.lineageView.visibleCount() > {groups}")
+    shown = set(page.evaluate("window.lineageView.nodes.getIds()"))
+    assert models_2025 <= shown, "a circle opens into its members"
+    assert "opened" in page.inner_text("#lineage-status")
+    screenshot(page, "lineage-overview-opened.png")
+
+    page.fill("#lineage-search", "seedance 1.0")
+    page.press("#lineage-search", "Enter")
+    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
+    line = set(page.evaluate("window.lineageView.state.line"))
+    assert {SEEDANCE, DIT, TRANSFORMER} <= line
+    assert line <= set(page.evaluate("window.lineageView.nodes.getIds()")), "the chain is drawn"
+    assert "Seedance 1.0 → DiT → Transformer" in page.inner_text("#lineage-info")
+    lit = set(page.evaluate("window.lineageView.network.getSelectedNodes()"))
+    assert {SEEDANCE, DIT, TRANSFORMER} <= lit
+    screenshot(page, "lineage-overview-seedance.png")
+
+    x, y = _node_on_screen(page, DIT)
+    page.mouse.click(x, y)
+    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(DIT)}")
+    assert SORA in page.evaluate("window.lineageView.state.descendants")
+    assert SORA in page.evaluate("window.lineageView.nodes.getIds()")
+
+    focused = _open(browser, base + "/lineage.html#focus=Sora")
+    focused.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
+    assert DIT in focused.evaluate("window.lineageView.state.ancestors")
     assert browser.blocked == []
     assert browser.errors == []

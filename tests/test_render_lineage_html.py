@@ -53,7 +53,11 @@ def test_web_page_references_the_app_static_files(graph):
     page = render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")
     sources = re.findall(r'<script src="([^"]+)"', page)
     styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
-    assert sources == ["/static/vendor/vis-network.min.js", "/static/lineage.js"]
+    assert sources == [
+        "/static/vendor/vis-network.min.js",
+        "/static/lineage-labels.js",
+        "/static/lineage.js",
+    ]
     assert styles == ["/static/vendor/vis-network.css", "/static/lineage.css"]
     assert asset_text("vis-network.min.js")[:2000] not in page
     assert _data(page)["expandUrl"] == "/api/lineage/neighbours"
@@ -168,3 +172,60 @@ def test_large_graphs_draw_solid_links():
     assert data["dashed"] is False
     assert all(edge["dashes"] is False for edge in data["edges"])
     assert data["options"]["edges"]["smooth"]["enabled"] is True
+
+
+def _chain(n_nodes: int) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for index in range(n_nodes):
+        graph.add_node(
+            f"https://example.org/m/{index}",
+            kind="model",
+            label=f"M{index}",
+            date=str(2015 + index % 10),
+            vendor="Lab" if index % 2 else None,
+            sources=["paper A"],
+            url=None,
+        )
+    for index in range(1, n_nodes):
+        start, end = f"https://example.org/m/{index}", f"https://example.org/m/{index - 1}"
+        graph.add_edge(start, end, key="successorOf", relation="successorOf", sources=["B"])
+    return graph
+
+
+def test_auto_view_opens_the_overview_past_the_measured_size():
+    from kg.render.lineage_html import OVERVIEW_FROM, choose_view
+
+    assert choose_view("auto", OVERVIEW_FROM) == "full"
+    assert choose_view("auto", OVERVIEW_FROM + 1) == "overview"
+    assert choose_view("full", 10**6) == "full"
+    assert choose_view("overview", 3) == "overview"
+    with pytest.raises(BadParameterError, match="unknown view 'tiles'"):
+        choose_view("tiles", 3)
+    small = render_lineage_html(_chain(50), standalone=False, expand_url=None)
+    assert 'data-view="full"' in small
+    assert "/static/lineage.js" in small
+    big = render_lineage_html(_chain(OVERVIEW_FROM + 1), standalone=False, expand_url=None)
+    assert 'data-view="overview"' in big
+    assert "/static/lineage-overview.js" in big
+    assert "/static/lineage.js" not in big
+
+
+def test_overview_carries_the_whole_graph_compactly():
+    graph = _chain(3000)
+    page = render_lineage_html(graph, standalone=True, expand_url=None, view="overview")
+    full = render_lineage_html(graph, standalone=True, expand_url=None, view="full")
+    data = _data(page)
+    compact, drawn = json.dumps(data), json.dumps(_data(full))
+    assert len(compact) < len(drawn) / 4, "columns and string tables, not vis objects per node"
+    assert len(data["labels"]) == 3000
+    ids = [data["spaces"][space] + rest for space, rest in data["ids"]]
+    assert ids == list(graph)
+    assert len(data["edges"]) == 3 * graph.number_of_edges()
+    start, end, relation = data["edges"][:3]
+    assert (ids[start], ids[end]) == ("https://example.org/m/1", "https://example.org/m/0")
+    assert data["relationNames"][relation] == "successorOf"
+    assert data["vendorNames"] == ["Lab"]
+    assert data["vendors"][:2] == [-1, 0]
+    assert [data["sourceNames"][s] for s in data["sources"][0]] == ["paper A"]
+    assert [data["sourceNames"][s] for s in data["edgeSources"][0]] == ["B"]
+    assert "lineage-overview.js" not in _external_references(page)

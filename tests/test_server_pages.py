@@ -182,6 +182,18 @@ def test_lineage_view_with_cli_filters_as_parameters(app_client):
     assert '<script src="/static/vendor/vis-network.min.js"></script>' in page
 
 
+def test_lineage_view_parameter(app_client):
+    page = app_client.get("/lineage", params={"view": "overview"})
+    assert page.status_code == 200
+    assert 'data-view="overview"' in page.text
+    assert '<script src="/static/lineage-overview.js"></script>' in page.text
+    assert app_client.get("/static/lineage-overview.js").status_code == 200
+    assert 'data-view="full"' in app_client.get("/lineage").text, "the curated graph is small"
+    wrong = app_client.get("/lineage", params={"view": "tiles"})
+    assert wrong.status_code == 400
+    assert "unknown view" in wrong.text
+
+
 def test_timeline_view_with_cli_filters_as_parameters(app_client):
     page = _html(app_client, "/timeline", kinds="model", **{"from": "2024"})
     events = re.findall(r'<li><time>([^<]+)</time> <a href="(/id/[^"]+)">', page)

@@ -346,6 +346,14 @@ def stats(ctx: click.Context) -> None:
     default="",
     help="Prefix of the entity-page links in the HTML (default: the web app's /id/... paths).",
 )
+@click.option(
+    "--view",
+    type=click.Choice(["auto", "full", "overview"]),
+    default="auto",
+    show_default=True,
+    help="HTML: every node, or circles by kind and year that open on demand (auto: overview "
+    "past 2,000 nodes).",
+)
 @click.pass_context
 def lineage_command(
     ctx: click.Context,
@@ -358,6 +366,7 @@ def lineage_command(
     fmt: str,
     layout: str,
     base_url: str,
+    view: str,
 ) -> None:
     """Draw how architectures, papers and models descend: an interactive offline HTML page, or
     GraphML, GEXF or JSON for Gephi, Cytoscape and networkx.
@@ -379,7 +388,12 @@ def lineage_command(
     )
     if fmt == "html":
         page = render_lineage_html(
-            graph, standalone=True, expand_url=None, entity_base=base_url, layout=layout
+            graph,
+            standalone=True,
+            expand_url=None,
+            entity_base=base_url,
+            layout=layout,
+            view=view,
         )
         content = page.encode()
     else:

@@ -241,70 +241,21 @@
     if (view.network.getScale() < READABLE) values.color = "rgba(0,0,0,0)";
   }
 
-  // The lit part stays readable at any zoom: below READABLE its labels are drawn here, at
-  // LIT_FONT pixels on screen, each on a white ground beside its node where it overlaps no
-  // label placed before it (the chain first, then the direct neighbours). A label with no
-  // free place is left out; the side panel names the whole chain. view.litLabels keeps the
-  // boxes drawn (screen pixels), for tests.
+  // The lit part stays readable at any zoom: below READABLE its labels are drawn by
+  // lineage-labels.js at a fixed size on screen (the chain first, then the neighbours).
   function drawLitLabels(ctx) {
     view.litLabels = [];
     var state = view.state;
-    var network = view.network;
-    var scale = network.getScale();
-    if (state.selected === null || scale >= READABLE) return;
-    var px = 1 / scale;
-    var order = [state.selected].concat(state.line, state.neighbours);
-    var done = new Set();
-    var placed = [];
-    var canvas = $("lineage-network");
-    var topLeft = network.DOMtoCanvas({ x: 0, y: 0 });
-    var bottomRight = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
-    var frame = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
-    ctx.save();
-    ctx.textBaseline = "top";
-    ctx.textAlign = "left";
-    order.forEach(function (id) {
-      if (done.has(id) || nodeView.get(id) === null) return;
-      done.add(id);
-      var node = nodes.get(id);
-      var bold = id === state.selected;
-      ctx.font = (bold ? "700 " : "") + LIT_FONT * px + "px system-ui, sans-serif";
-      var text = node.label;
-      var width = ctx.measureText(text).width;
-      var height = (LIT_FONT + 4) * px;
-      var shape = network.getBoundingBox(id);
-      var centre = (shape.left + shape.right) / 2;
-      var middle = (shape.top + shape.bottom) / 2;
-      var spots = [
-        { x: centre - width / 2, y: shape.bottom + 2 * px },
-        { x: centre - width / 2, y: shape.top - height - 2 * px },
-        { x: shape.right + 4 * px, y: middle - height / 2 },
-        { x: shape.left - width - 4 * px, y: middle - height / 2 },
-      ];
-      var spot = spots.find(function (at) {
-        var inside =
-          at.x >= frame.left && at.x + width <= frame.right &&
-          at.y >= frame.top && at.y + height <= frame.bottom;
-        return inside && !placed.some(function (other) {
-          return (
-            at.x < other.x + other.w + 2 * px &&
-            other.x < at.x + width + 2 * px &&
-            at.y < other.y + other.h &&
-            other.y < at.y + height
-          );
-        });
-      });
-      if (!spot) return;
-      placed.push({ x: spot.x, y: spot.y, w: width, h: height, id: id });
-      ctx.fillStyle = "rgba(255,255,255,0.88)";
-      ctx.fillRect(spot.x - 2 * px, spot.y, width + 4 * px, height);
-      ctx.fillStyle = "#111";
-      ctx.fillText(text, spot.x, spot.y + 2 * px);
+    if (state.selected === null || view.network.getScale() >= READABLE) return;
+    var order = [state.selected].concat(state.line, state.neighbours).filter(function (id) {
+      return nodeView.get(id) !== null;
     });
-    ctx.restore();
-    view.litLabels = placed.map(function (box) {
-      var corner = network.canvasToDOM({ x: box.x, y: box.y });
-      return { id: box.id, x: corner.x, y: corner.y, w: box.w * scale, h: box.h * scale };
+    view.litLabels = window.lineageLabels(ctx, view.network, $("lineage-network"), order, {
+      label: function (id) {
+        return nodes.get(id).label;
+      },
+      bold: state.selected,
+      size: LIT_FONT,
     });
   }
 

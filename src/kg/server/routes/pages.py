@@ -89,8 +89,9 @@ def lineage_page(
     kinds: str | None = None,
     vendor: str | None = None,
     layout: str = "time",
+    view: str = "auto",
 ) -> HTMLResponse:
-    """The lineage view with the filters of ``kg lineage`` as URL parameters."""
+    """The lineage view with the filters and the view of ``kg lineage`` as URL parameters."""
 
     def render() -> str:
         graph = select_lineage(
@@ -102,7 +103,11 @@ def lineage_page(
             vendor=vendor or None,
         )
         return render_lineage_html(
-            graph, standalone=False, expand_url="/api/lineage/neighbours", layout=layout
+            graph,
+            standalone=False,
+            expand_url="/api/lineage/neighbours",
+            layout=layout,
+            view=view,
         )
 
     return HTMLResponse(views.get_or_make(f"{request.url.path}?{request.url.query}", render))
