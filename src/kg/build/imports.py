@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,7 +284,6 @@ def import_files(
     reports: list[ImportReport] = []
 
     def change(store: ox.Store) -> None:
-        reports.clear()
         for file in files:
             _load_into(store, file, progress)
         reports.extend(_report(file, store.query) for file in files)
@@ -350,10 +348,9 @@ def _import_remote(store: RemoteStore, file: _File, progress: ProgressReporter |
         body = _Pieces(_reserialized(stream, fmt, base, sent))
         response = store.load_graph(cast(IO[bytes], body), sent.media_type, target)
     if response.status_code == 400:
-        found = re.search(r"line (\d+)(?: column (\d+))?", response.text)
-        line = int(found[1]) if found else None
-        column = int(found[2]) if found and found[2] else None
-        raise ParseError(str(path), line, column, response.text.strip()[:500])
+        # The file parsed here: the server refuses what was sent (a line of N-Triples, not of
+        # the file), so its words are passed on without a line number that would mislead.
+        raise ParseError(str(path), None, None, "the server refused it: " + response.text[:500])
     store.replace_description(graph, CATALOG_GRAPH, _source_quads(path, graph))
 
 
