@@ -1,9 +1,12 @@
 """Killable workers: timeouts that really stop the work, result caps, busy signals, caching."""
 
 import json
+import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -11,6 +14,7 @@ from kg.build import build
 from kg.errors import (
     BadParameterError,
     BusyError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     RemoteServiceError,
@@ -24,6 +28,45 @@ from .conftest import MINI
 # A cross product that takes far longer than any limit here (checked: minutes).
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 LABELS = "SELECT ?l WHERE { ?m a kg:Model ; rdfs:label ?l } ORDER BY ?l"
+# Issue 13's memory bomb: a string doubled 40 times (8 TB); it ran a worker to 6 GB in 23 s.
+DOUBLINGS = "".join(f"BIND(CONCAT(?l{n}, ?l{n}) AS ?l{n + 1}) " for n in range(40))
+MEMORY_BOMB = f'SELECT (STRLEN(?l40) AS ?n) WHERE {{ BIND("abcdefgh" AS ?l0) {DOUBLINGS}}}'
+ROW = {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "urn:c"}}]}}
+
+
+class _Canary(BaseHTTPRequestHandler):
+    """Writes down every request and answers with the server's ``reply`` (media type, body)."""
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        self.server.hits.append(f"{self.command} {self.path}")  # type: ignore[attr-defined]
+        media, body = self.server.reply  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def canary() -> Iterator[ThreadingHTTPServer]:
+    """An HTTP server on loopback answering one SPARQL JSON row; set ``reply`` to change that."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    server.hits = []  # type: ignore[attr-defined]
+    server.reply = ("application/sparql-results+json", json.dumps(ROW).encode())  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    yield server
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture
@@ -186,3 +229,43 @@ def test_a_service_that_cannot_be_reached_is_the_remote_servers_fault(executor):
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/q> {{ ?s ?p ?o }} }}"
     with pytest.raises(RemoteServiceError, match="a SERVICE of the query failed: "):
         executor.run(QueryRequest(query))
+
+
+def test_a_query_past_the_memory_cap_is_stopped_and_the_worker_replaced(settings):
+    build(settings, [MINI])
+    # Without the cap this runs until the time limit, taking gigabytes on the way.
+    pool = QueryExecutor(settings.store, Limits(workers=1, memory_bytes=64 * 2**20, timeout=20))
+    try:
+        started = time.monotonic()
+        with pytest.raises(QueryMemoryError, match=r"the 64 MB .* --query-memory-mb"):
+            pool.run(QueryRequest(MEMORY_BOMB))
+        assert time.monotonic() - started < 15
+        assert pool.stats["out_of_memory"] == 1
+        assert _labels(pool.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo 2"]
+    finally:
+        pool.close()
+
+
+def test_a_service_past_the_guard_reaches_nothing_from_a_worker_without_network(settings, canary):
+    """The executor has no guard: this is a SERVICE the guard failed to see (issue 13 §1)."""
+    build(settings, [MINI])
+    query = f"SELECT * WHERE {{ SERVICE <{canary.url}/sparql> {{ ?s ?p ?o }} }}"
+    sandboxed = QueryExecutor(settings.store, Limits(workers=1))
+    try:
+        protection = sandboxed.protection()
+        if not protection.startswith("no network"):
+            if os.environ.get("CI"):
+                pytest.fail(f"no network sandbox in CI: {protection}")
+            pytest.skip(protection)
+        with pytest.raises(RemoteServiceError, match="unreachable"):
+            sandboxed.run(QueryRequest(query))
+    finally:
+        sandboxed.close()
+    assert canary.hits == []
+    allowed = QueryExecutor(settings.store, Limits(workers=1), network=True)
+    try:
+        assert allowed.protection() == "network allowed (--allow-service)"
+        assert b"urn:c" in allowed.run(QueryRequest(query))[1]
+    finally:
+        allowed.close()
+    assert len(canary.hits) == 1, "the same SERVICE does reach it with the network allowed"

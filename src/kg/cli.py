@@ -450,6 +450,13 @@ def lineage_command(
     help="Largest serialized /sparql result; past that, a message saying how to page.",
 )
 @click.option(
+    "--query-memory-mb",
+    type=click.IntRange(min=0),
+    default=1024,
+    show_default=True,
+    help="Memory one /sparql query may take in its worker (0: no cap); past it, 503.",
+)
+@click.option(
     "--cache-mb",
     type=click.FloatRange(min=0),
     default=128.0,
@@ -488,6 +495,7 @@ def serve(
     max_waiting: int,
     max_wait: float,
     max_result_mb: float,
+    query_memory_mb: int,
     cache_mb: float,
     max_body_kb: int,
     head_timeout: float,
@@ -511,6 +519,7 @@ def serve(
         workers=query_workers,
         max_waiting=max_waiting,
         max_wait=max_wait,
+        memory_bytes=query_memory_mb * 1024 * 1024,
         cache_bytes=int(cache_mb * 1024 * 1024),
     )
     app = create_app(
@@ -518,6 +527,7 @@ def serve(
         limits=limits,
         allowed_hosts=allow_service,
         max_body_bytes=max_body_kb * 1024,
+        announce=lambda line: click.echo(line, err=True),
     )
     click.echo(f"Serving {_settings(ctx).store} at http://{host}:{port}/", err=True)
     uvicorn.run(

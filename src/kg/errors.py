@@ -10,6 +10,7 @@ so edges print ``str(error)`` and never wrap it again::
     │   └── UnsupportedFunctionError  it calls a function the engine does not implement
     ├── QueryEvaluationError    a query parsed but failed while running
     │   ├── QueryTimeoutError   it ran longer than the time limit and was stopped
+    │   ├── QueryMemoryError    it needed more memory than a query may use and was stopped
     │   ├── ResultTooLargeError its result is larger than the cap
     │   └── RemoteServiceError  a SERVICE it calls failed or answered something not SPARQL
     ├── QueryRefusedError       the endpoint will not run it (SERVICE to another host, an update)
@@ -42,6 +43,7 @@ __all__ = [
     "OutputFolderError",
     "ParseError",
     "QueryEvaluationError",
+    "QueryMemoryError",
     "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
@@ -142,6 +144,10 @@ class QueryEvaluationError(KgError):
 
 class QueryTimeoutError(QueryEvaluationError):
     """A query ran past its time limit; its worker was stopped."""
+
+
+class QueryMemoryError(QueryEvaluationError):
+    """A query needed more memory than its worker may use; the worker was replaced."""
 
 
 class ResultTooLargeError(QueryEvaluationError):

@@ -10,6 +10,12 @@ no free worker within ``max_wait`` seconds gets WaitTimeoutError (HTTP 503) rath
 waiting behind slow queries for minutes: at worst a caller waits ``max_wait`` and then runs
 for ``timeout``.
 
+Each worker is confined where the OS allows it (Linux): its data memory is capped
+(RLIMIT_DATA, so a query that would exhaust it ends as QueryMemoryError, not by the host's
+OOM killer), and unless the network is allowed it runs in network namespaces of its own with
+no interface up, so no SERVICE can reach any host even if the query guard (kg.safety) were
+fooled.
+
 Results are cached by (store version, query, bindings, media types): a published build never
 changes, so a cached answer is exact until the next build moves ``current``. The cache is
 bounded in bytes as well as entries, least recently used first out.
@@ -19,11 +25,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import io
+import logging
 import math
 import multiprocessing
+import os
 import queue
 import re
+import resource
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +50,7 @@ from kg.errors import (
     BusyError,
     KgError,
     QueryEvaluationError,
+    QueryMemoryError,
     QuerySyntaxError,
     QueryTimeoutError,
     RemoteServiceError,
@@ -51,6 +64,13 @@ __all__ = ["Limits", "QueryExecutor", "QueryRequest"]
 
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 _SERVICE_URL = re.compile(r"returned by (?:service )?<?(https?://[^\s<>]+)")
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+#: What Rust's standard library prints when an allocation fails (then it aborts the process).
+_OUT_OF_MEMORY = b"memory allocation of"
+_PANIC = re.compile(rb"panicked at [^\n]*\n([^\n]+)")
+
+logger = logging.getLogger("kg.executor")
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,7 @@ class Limits:
     workers: int = 2
     max_waiting: int = 32
     max_wait: float = 5.0
+    memory_bytes: int = 1024 * 1024 * 1024
     cache_entries: int = 256
     cache_bytes: int = 128 * 1024 * 1024
 
@@ -113,17 +134,37 @@ def _execute(store, request: QueryRequest, limit: int) -> tuple[str, bytes]:
     return media, b"".join(buffer.parts)
 
 
-def _serve(conn: Connection, location: str, limit: int) -> None:
-    """The worker loop: one store handle, one query at a time, errors sent back as data."""
-    store = open_store(location)
-    embedded = not is_remote(location)
-    conn.send(("ready",))
+@dataclass(frozen=True)
+class _Plan:
+    """What a worker process is told at start: its store, caps, confinement and stderr file."""
+
+    location: str
+    max_result_bytes: int
+    memory_bytes: int
+    isolate: bool
+    stderr: str
+
+
+def _serve(conn: Connection, plan: _Plan) -> None:
+    """The worker loop: one store handle, one query at a time, errors sent back as data.
+
+    Confined before it opens anything: stderr to the file the pool reads if the worker dies,
+    off the network when asked, then the memory cap on top of what the open store takes.
+    """
+    _redirect_stderr(plan.stderr)
+    network = _isolate_network() if plan.isolate else ""
+    store = open_store(plan.location)
+    embedded = not is_remote(plan.location)
+    _cap_memory(plan.memory_bytes)
+    conn.send(("ready", network))
     while True:
         request = conn.recv()
         if request is None:
             return
         try:
-            conn.send(("ok", *_execute(store, request, limit)))
+            conn.send(("ok", *_execute(store, request, plan.max_result_bytes)))
+        except MemoryError:
+            conn.send(("memory",))
         except QuerySyntaxError as error:
             conn.send(("syntax", error.detail, error.line, error.column))
         except ResultTooLargeError as error:
@@ -149,33 +190,116 @@ def _failure(text: str, error: Exception, embedded: bool) -> tuple[str, str]:
     return "error", f"query failed: {detail}"
 
 
+def _redirect_stderr(path: str) -> None:
+    """Send this process's stderr (fd 2, where Rust reports a failed allocation) to ``path``."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _unshare(flags: int) -> None:
+    """unshare(2): os.unshare from Python 3.12, libc's before."""
+    if hasattr(os, "unshare"):
+        os.unshare(flags)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(flags) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number))
+
+
+def _isolate_network() -> str:
+    """Move this process into a network namespace of its own, where no interface is up (not
+    even loopback): no connection leaves it, whatever a query asks. Returns what is in force.
+
+    A user namespace comes with it, so that an unprivileged worker may do this where the kernel
+    allows user namespaces, and a root worker keeps no capability outside it (it cannot join
+    the host's network namespace again). Root where user namespaces are off still gets a
+    network namespace alone. The user namespace maps our own ids, so files read the same.
+    A user namespace needs a single-threaded process: see QueryExecutor (OPENBLAS_NUM_THREADS).
+    """
+    if sys.platform != "linux":
+        return f"unavailable: network namespaces are Linux's, this is {sys.platform}"
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        _unshare(_CLONE_NEWUSER | _CLONE_NEWNET)
+    except OSError as error:
+        try:
+            _unshare(_CLONE_NEWNET)
+        except OSError:
+            return f"unavailable: unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {error.strerror}"
+        return "no network (Linux network namespace)"
+    with open("/proc/self/uid_map", "w") as ids:
+        ids.write(f"{uid} {uid} 1")
+    with open("/proc/self/setgroups", "w") as groups:
+        groups.write("deny")
+    with open("/proc/self/gid_map", "w") as ids:
+        ids.write(f"{gid} {gid} 1")
+    return "no network (Linux user and network namespaces)"
+
+
+def _cap_memory(extra: int) -> None:
+    """Cap this process's data memory at what it uses now plus ``extra`` bytes (0: no cap).
+
+    RLIMIT_DATA, not RLIMIT_AS: Linux counts heap and private writable mappings in it (what a
+    query's allocations grow), while the address space also holds reserved but unused regions
+    (malloc arenas, thread stacks, RocksDB's files) that are several times larger and vary.
+    An allocation past the cap fails: Rust (pyoxigraph) then aborts the process, Python raises
+    MemoryError. The worker's own need (about 180 MB: Python, pandas, the open store) is
+    measured here, so ``extra`` is what one query may use.
+    """
+    if not extra or not sys.platform.startswith("linux"):
+        return
+    with open("/proc/self/status") as status:
+        used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    resource.setrlimit(resource.RLIMIT_DATA, (used + extra, used + extra))
+
+
 class _Worker:
-    def __init__(self, context, location: str, limit: int) -> None:
+    def __init__(self, context, plan: _Plan) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, location, limit), daemon=True)
+        self.stderr = plan.stderr
+        self.process = context.Process(target=_serve, args=(child, plan), daemon=True)
         self.process.start()
         child.close()
-        self.started = False
+        self.network: str | None = None
+        self._starting = threading.Lock()
 
-    def wait_started(self, seconds: float = 60.0) -> None:
-        """Wait for the worker's "ready", so that its start-up never counts as query time."""
-        if not self.started:
-            if not self.conn.poll(seconds):
-                raise OSError("the query worker did not start")
-            self.conn.recv()
-            self.started = True
+    def wait_started(self, seconds: float = 60.0) -> str:
+        """Wait for the worker's "ready", so that its start-up never counts as query time;
+        returns how it is kept off the network ('' when it was not asked to be)."""
+        with self._starting:
+            if self.network is None:
+                if not self.conn.poll(seconds):
+                    raise OSError("the query worker did not start")
+                self.network = self.conn.recv()[1]
+            return self.network
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.stderr)
+
+    def last_words(self) -> bytes:
+        """The end of what the worker wrote to stderr (why it died, when it did)."""
+        with contextlib.suppress(OSError), open(self.stderr, "rb") as file:
+            # A Rust backtrace after the panic message takes tens of kilobytes.
+            file.seek(max(0, os.fstat(file.fileno()).st_size - 256 * 1024))
+            return file.read()
+        return b""
 
 
 class QueryExecutor:
-    """A pool of killable query workers over the store at ``location`` (a folder or a URL)."""
+    """A pool of killable query workers over the store at ``location`` (a folder or a URL).
 
-    def __init__(self, location: str, limits: Limits | None = None) -> None:
+    Workers over a store folder get no network unless ``network`` is true (kg serve
+    --allow-service); over a SPARQL server URL they need it to reach the store.
+    """
+
+    def __init__(self, location: str, limits: Limits | None = None, network: bool = False) -> None:
         if location == "memory":
             raise BadParameterError(
                 "queries run in worker processes, which cannot see an in-memory store: "
@@ -183,6 +307,14 @@ class QueryExecutor:
             )
         self.location = location
         self.limits = limits or Limits()
+        self.network = network
+        self._isolate = not network and not is_remote(location)
+        if self._isolate:
+            # numpy's OpenBLAS (pandas, imported with kg) starts a thread pool at import, and a
+            # process with threads may not enter a user namespace. Workers do no linear algebra.
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        self._scratch = tempfile.TemporaryDirectory(prefix="kg-workers-")
+        self._spawned = 0
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self.limits.workers):
@@ -192,10 +324,45 @@ class QueryExecutor:
         self._answers: BuildCache[QueryRequest, tuple[str, bytes]] = BuildCache(
             location, self.limits.cache_entries, self.limits.cache_bytes, _answer_size
         )
-        self.stats = {"timeouts": 0, "busy": 0, "wait_timeouts": 0, "cache_hits": 0}
+        self.stats = {
+            "timeouts": 0,
+            "busy": 0,
+            "wait_timeouts": 0,
+            "out_of_memory": 0,
+            "cache_hits": 0,
+        }
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self.location, self.limits.max_result_bytes)
+        self._spawned += 1
+        stderr = os.path.join(self._scratch.name, f"worker-{self._spawned}.stderr")
+        open(stderr, "wb").close()
+        plan = _Plan(
+            self.location,
+            self.limits.max_result_bytes,
+            self.limits.memory_bytes,
+            self._isolate,
+            stderr,
+        )
+        return _Worker(self._context, plan)
+
+    def protection(self) -> str:
+        """How the workers are kept off the network, as one says once started; for kg serve's
+        start-up line."""
+        if self.network:
+            return "network allowed (--allow-service)"
+        if not self._isolate:
+            return (
+                "network allowed (the store is a SPARQL server they must reach); "
+                "SERVICE refused by the query guard only"
+            )
+        worker = self._idle.get()
+        try:
+            state = worker.wait_started()
+        finally:
+            self._idle.put(worker)
+        if state.startswith("unavailable"):
+            return f"network allowed, sandbox {state}; SERVICE refused by the query guard only"
+        return state
 
     def run(self, request: QueryRequest) -> tuple[str, bytes]:
         """Run a query in a worker; blocking, safe from many threads.
@@ -255,8 +422,7 @@ class QueryExecutor:
             worker.wait_started()
             worker.conn.send(request)
             if not worker.conn.poll(self.limits.timeout):
-                worker.stop()
-                worker = self._spawn()
+                worker = self._replace(worker)
                 self.stats["timeouts"] += 1
                 raise QueryTimeoutError(
                     f"the query ran longer than {self.limits.timeout:g} s and was stopped; "
@@ -265,14 +431,17 @@ class QueryExecutor:
                 )
             reply = worker.conn.recv()
         except (EOFError, OSError):
-            worker.stop()
-            worker = self._spawn()
-            raise QueryEvaluationError("the query worker stopped unexpectedly") from None
+            worker.process.join(timeout=5)  # let it finish dying: its last words say why
+            lost = self._lost(worker.last_words())
+            worker = self._replace(worker)
+            raise lost from None
         finally:
             self._idle.put(worker)
         status, *rest = reply
         if status == "ok":
             return rest[0], rest[1]
+        if status == "memory":
+            raise self._out_of_memory()
         if status == "syntax":
             raise QuerySyntaxError(*rest)
         if status == "too_large":
@@ -280,6 +449,29 @@ class QueryExecutor:
         if status == "service":
             raise RemoteServiceError(rest[0])
         raise QueryEvaluationError(rest[0])
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.stop()
+        return self._spawn()
+
+    def _out_of_memory(self) -> QueryMemoryError:
+        self.stats["out_of_memory"] += 1
+        return QueryMemoryError(
+            f"the query needed more than the {self.limits.memory_bytes / 2**20:g} MB of memory "
+            "a query may use and was stopped; narrow it (fewer or shorter values, LIMIT) or ask "
+            "the operator for a larger --query-memory-mb"
+        )
+
+    def _lost(self, last_words: bytes) -> QueryEvaluationError:
+        """Why a worker died in the middle of a query: out of memory, or the engine crashed."""
+        if self.limits.memory_bytes and _OUT_OF_MEMORY in last_words:
+            return self._out_of_memory()
+        panic = _PANIC.search(last_words)
+        why = panic[1].decode(errors="replace").strip() if panic else ""
+        logger.error("a query worker died: %s", why or last_words[-2000:].decode(errors="replace"))
+        return QueryEvaluationError(
+            f"the query engine crashed{f' ({why})' if why else ''}; its worker was replaced"
+        )
 
     def _free_worker(self) -> _Worker:
         """The next worker to come free, or WaitTimeoutError past ``limits.max_wait``."""
@@ -301,3 +493,4 @@ class QueryExecutor:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
             worker.stop()
+        self._scratch.cleanup()

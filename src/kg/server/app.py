@@ -7,7 +7,7 @@ and stopped with it; the pages run their own small named queries in process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -60,6 +60,7 @@ def create_app(
     limits: Limits | None = None,
     allowed_hosts: Iterable[str] = (),
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    announce: Callable[[str], None] | None = None,
 ) -> FastAPI:
     """The web app over ``settings.store``, or over ``store`` when one is given.
 
@@ -69,6 +70,8 @@ def create_app(
     ``allowed_hosts`` are the hosts a SERVICE clause may reach (none by default); request
     bodies over ``max_body_bytes`` are refused with a 413. Every response carries the security
     headers of kg.server.guards (a content security policy that allows only our own assets).
+    Workers get no network unless hosts are allowed; ``announce`` is told which protection is
+    in force once they have started (kg serve's start-up line).
 
     Raises:
         StoreError: the store cannot be opened (nothing built there yet).
@@ -82,8 +85,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        protection = "none, queries run in process; SERVICE refused by the query guard only"
         if not in_process:
-            app.state.engine = ExecutorEngine(QueryExecutor(settings.store, limits), hosts)
+            executor = QueryExecutor(settings.store, limits, network=bool(hosts))
+            app.state.engine = ExecutorEngine(executor, hosts)
+            protection = executor.protection() if announce else ""
+        if announce:
+            announce(f"query workers: {protection}")
         try:
             yield
         finally:
