@@ -211,3 +211,25 @@ def test_did_you_mean_for_a_misspelt_slug(app_client):
     response = app_client.get("/id/model/seedance-1", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert '<a href="/id/model/seedance-1-0">Seedance 1.0 (model)</a>' in response.text
+
+
+def test_figures_are_formatted_and_forecasts_flagged(app_client):
+    figures = _section(_page(app_client, "/id/org/runway"), "figures")
+    assert "84000000" not in figures
+    assert re.search(
+        r'<td class="number">265,000,000 <abbr class="forecast"[^>]*>forecast</abbr>', figures
+    )
+    assert '<td class="number">70,000,000</td>' in figures
+    observation = _page(app_client, "/id/observation/runway-arr-2025")
+    assert "265,000,000" in observation
+
+
+def test_roadmap_stage_says_whether_a_source_states_it(app_client):
+    """A model the report places in an era says so; one it never names there is placed by its
+    date only, and the page says it is computed."""
+    sora = _section(_page(app_client, "/id/model/sora"), "timeline-place")
+    assert '<p class="eras-stated">In the report\'s roadmap: ' in sora
+    assert "eras-computed" not in sora
+    hailuo = _section(_page(app_client, "/id/model/hailuo-02"), "timeline-place")
+    assert "In the report's roadmap" not in hailuo
+    assert "computed from the dates, not stated by a source." in hailuo

@@ -9,7 +9,8 @@ data for the template and for the RDF representations; no HTML and no SPARQL tex
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -127,6 +128,7 @@ class Figure:
     leaderboard: str
     rank: str
     sources: tuple[str, ...]
+    forecast: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,10 @@ class TimelinePlace:
     position: int
     total: int
     strip: list[Dated]
+    #: The roadmap stages whose span holds the entity's date, computed here from the dates.
     eras: list[Dated]
+    #: Those of them the sources place the entity in (kg:inEra).
+    stated: list[Dated] = field(default_factory=list)
 
 
 @dataclass
@@ -208,6 +213,8 @@ def _show(term, label) -> tuple[str, str | None, str | None, str | None]:
         datatype = term.datatype.value
         if not note and datatype.startswith(_XSD) and datatype != _XSD + "string":
             note = datatype[len(_XSD) :]
+        if datatype in (_XSD + "decimal", _XSD + "integer"):
+            return _number(term.value), None, None, note
         return term.value, None, None, note
     return f"_:{term.value}", None, None, None
 
@@ -261,12 +268,13 @@ def _incoming(table: Table) -> list[LinkGroup]:
 def _figures(table: Table) -> list[Figure]:
     figures = []
     for row in table.rows:
-        _e, observation, measure, value, unit, period, printed, about, board, rank, sources = row
+        _e, observation, measure, value, unit, period, printed, about, board, rank, *rest = row
+        forecast, sources = rest if len(rest) == 2 else (None, rest[0])
         figures.append(
             Figure(
                 entity_url(observation.value),
                 _text(measure),
-                _text(value),
+                _number(_text(value)),
                 _text(unit),
                 _text(period),
                 _text(printed),
@@ -274,9 +282,25 @@ def _figures(table: Table) -> list[Figure]:
                 _text(board),
                 _text(rank),
                 tuple(s for s in _text(sources).split(" | ") if s),
+                _text(forecast) in ("true", "1"),
             )
         )
     return figures
+
+
+def _number(text: str) -> str:
+    """A figure as a reader reads it: 84000000 → 84,000,000 (small ones and ranks as given).
+
+    >>> _number("84000000"), _number("265000000.0"), _number("12.5"), _number("3")
+    ('84,000,000', '265,000,000', '12.5', '3')
+    """
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if abs(number) < 10_000:
+        return text
+    return f"{number.normalize():,f}" if number != number.to_integral() else f"{int(number):,}"
 
 
 def _statements(table: Table) -> list[Statement]:
@@ -331,6 +355,19 @@ def _timeline(store: Store, queries_dir: Path, iri: str) -> TimelinePlace | None
             span = f"{start.value} to {end.value if end is not None else 'today'}"
             eras.append(Dated(label.value, span, entity_url(era.value), False))
     return TimelinePlace(mine[3].value, kind, index + 1, len(ordered), strip, eras)
+
+
+def _place_eras(place: TimelinePlace | None, in_era: Fact | None) -> TimelinePlace | None:
+    """Split the eras the date falls in: those the sources place the entity in (kg:inEra)
+    and those only computed from the date, which the page must not present as the report's."""
+    if place is None:
+        return None
+    stated = {value.url for value in in_era.values} if in_era else set()
+    return replace(
+        place,
+        stated=[era for era in place.eras if era.url in stated],
+        eras=[era for era in place.eras if era.url not in stated],
+    )
 
 
 def _lineage(store: Store, iri: str) -> dict | None:
@@ -397,7 +434,7 @@ def describe_entity(store: Store, queries_dir: Path, kind: str, slug: str) -> En
         figures=_figures(_table(store, queries_dir, "entity-figures", entity=iri)),
         statements=statements,
         lineage=_lineage(store, iri),
-        timeline=_timeline(store, queries_dir, iri),
+        timeline=_place_eras(_timeline(store, queries_dir, iri), by_property.get(_KG + "inEra")),
         quads=quads,
     )
 
