@@ -40,8 +40,8 @@ def test_validate_failure_exits_1_with_one_line_per_violation(run):
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: validation failed: 1 violation\n"
-        "bad/dangling-reference.trig:21: model:kling: kg:usesArchitecture: arch:dix is not a "
-        "declared kg:Architecture (a dangling reference or a typo in the IRI?) "
+        "bad/dangling-reference.trig:22: model:kling: kg:usesArchitecture: arch:dix is not a "
+        "declared kg:Architecture; did you mean arch:dit? "
         "(sh:ClassConstraintComponent, shape kgsh:ModelShape)\n"
     )
 
