@@ -3,6 +3,8 @@
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -269,3 +271,43 @@ def test_a_service_past_the_guard_reaches_nothing_from_a_worker_without_network(
     finally:
         allowed.close()
     assert len(canary.hits) == 1, "the same SERVICE does reach it with the network allowed"
+
+
+def test_a_worker_that_cannot_enter_a_user_namespace_falls_back_and_says_so():
+    """A process with threads may not enter a user namespace (unshare(2)): root still gets a
+    network namespace alone, anyone else runs with the network and the reason is reported."""
+    probe = (
+        "import socket, sys, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        "from kg.executor import _isolate_network\n"
+        "print(_isolate_network())\n"
+        "try:\n"
+        "    socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=2).close()\n"
+        "    print('connected')\n"
+        "except OSError as error:\n"
+        "    print(error.strerror)\n"
+    )
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = str(listener.getsockname()[1])
+        run = subprocess.run(
+            [sys.executable, "-c", probe, port], capture_output=True, text=True, timeout=60
+        )
+    said, outcome = run.stdout.splitlines()
+    if os.geteuid() == 0:
+        assert (said, outcome) == ("no network (Linux network namespace)", "Network is unreachable")
+    else:
+        assert said.startswith("unavailable: unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: ")
+        assert outcome == "connected"
+
+
+def test_workers_over_a_sparql_server_keep_the_network_and_say_why():
+    pool = QueryExecutor("http://127.0.0.1:9/sparql", Limits(workers=1))
+    try:
+        assert pool.protection() == (
+            "network allowed (the store is a SPARQL server they must reach); "
+            "SERVICE refused by the query guard only"
+        )
+    finally:
+        pool.close()

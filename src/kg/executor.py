@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import errno
 import io
 import logging
 import math
@@ -208,6 +209,14 @@ def _unshare(flags: int) -> None:
         raise OSError(number, os.strerror(number))
 
 
+#: What unshare(2)'s errors mean here, for the start-up line.
+_UNSHARE_HINTS = {
+    errno.EPERM: " (user namespaces are disabled for unprivileged users, or a policy forbids them)",
+    errno.ENOSPC: " (user.max_user_namespaces is 0 or reached)",
+    errno.EINVAL: " (the worker has threads; is OPENBLAS_NUM_THREADS above 1?)",
+}
+
+
 def _isolate_network() -> str:
     """Move this process into a network namespace of its own, where no interface is up (not
     even loopback): no connection leaves it, whatever a query asks. Returns what is in force.
@@ -227,7 +236,8 @@ def _isolate_network() -> str:
         try:
             _unshare(_CLONE_NEWNET)
         except OSError:
-            return f"unavailable: unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {error.strerror}"
+            why = f"{error.strerror}{_UNSHARE_HINTS.get(error.errno or 0, '')}"
+            return f"unavailable: unshare(CLONE_NEWUSER|CLONE_NEWNET) failed: {why}"
         return "no network (Linux network namespace)"
     with open("/proc/self/uid_map", "w") as ids:
         ids.write(f"{uid} {uid} 1")
