@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -93,18 +94,88 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session", params=["embedded", "memory", "remote"])
+VIRTUOSO_SCRIPT = Path(__file__).parent.parent / ".ci" / "virtuoso"
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Virtuoso 7 (Debian's virtuoso-opensource) of its own on loopback, via .ci/virtuoso.
+
+    Yields its query endpoint. Skips where Virtuoso is not installed, except in CI (``CI`` or
+    ``KG_REQUIRE_VIRTUOSO`` set), where its absence fails the tests.
+    """
+    if shutil.which("virtuoso-t") is None:
+        message = "Virtuoso is not installed (`bash .ci/virtuoso install`)"
+        if os.environ.get("CI") or os.environ.get("KG_REQUIRE_VIRTUOSO"):
+            pytest.fail(message + ", and CI requires it")
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("virtuoso")
+    started = subprocess.run(
+        ["bash", str(VIRTUOSO_SCRIPT), "start", str(folder), str(free_port()), str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if started.returncode != 0:
+        raise RuntimeError(f"Virtuoso did not start:\n{started.stderr}")
+    yield started.stdout.strip()
+    subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=60)
+
+
+#: Known gaps on Virtuoso 7.2 (issue 14), strict so that a fix shows: name resolution
+#: (kg.answers.resolve) binds ?class into ``a/rdfs:subClassOf*``, which Virtuoso evaluates to no
+#: rows when the class comes from VALUES.
+VIRTUOSO_GAPS = {
+    "test_which_models_use_dit",
+    "test_which_models_use_dit_names_the_undisclosed",
+    "test_names_match_labels_and_alternative_labels_in_any_case",
+    "test_chinese_alternative_label",
+    "test_unknown_name_suggests_the_closest",
+    "test_lineage_of_seedance_reaches_transformer",
+    "test_who_introduced_dit",
+    "test_what_did_bytedance_release",
+    "test_leaderboard_ranks_as_of_the_report_date",
+    "test_image_to_video_leaderboard",
+    "test_leaderboard_before_its_first_snapshot",
+    "test_leaderboard_bad_date",
+    "test_models_of_the_gan_era",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the known Virtuoso gaps as strict expected failures."""
+    for item in items:
+        name, _, param = item.name.partition("[")
+        if param == "virtuoso]" and name in VIRTUOSO_GAPS:
+            reason = "Virtuoso: a class bound by VALUES does not reach a * path (issue 14)"
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+
+@pytest.fixture(scope="session", params=["embedded", "memory", "oxigraph", "virtuoso"])
 def any_store(request: pytest.FixtureRequest, built_settings: Settings):
-    """The real graph on every backend: embedded on disk, in memory, on a real SPARQL server."""
+    """The real graph on every backend: embedded on disk, in memory, on real SPARQL servers
+    (Oxigraph server and Virtuoso), each loaded once per session by `kg build`'s code."""
     if request.param == "embedded":
         return request.getfixturevalue("built")
     if request.param == "memory":
         store = MemoryStore()
         build(built_settings, target=store)
         return store
-    url = request.getfixturevalue("oxigraph_server")
-    build(built_settings.with_store(url))
-    return RemoteStore(url)
+    return RemoteStore(request.getfixturevalue(f"{request.param}_loaded"))
+
+
+@pytest.fixture(scope="session")
+def oxigraph_loaded(oxigraph_server: str, built_settings: Settings) -> str:
+    """Oxigraph server holding the real graph, loaded once per session by `kg build`'s code."""
+    build(built_settings.with_store(oxigraph_server))
+    return oxigraph_server
+
+
+@pytest.fixture(scope="session")
+def virtuoso_loaded(virtuoso_server: str, built_settings: Settings) -> str:
+    """Virtuoso holding the real graph, loaded once per session by `kg build`'s code."""
+    build(built_settings.with_store(virtuoso_server))
+    return virtuoso_server
 
 
 def _test_client_class():

@@ -69,13 +69,12 @@ def test_slow_server_is_not_called_unreachable():
     )
 
 
-def test_server_that_refuses_updates_says_how_to_load(oxigraph_server):
-    store = RemoteStore(oxigraph_server + "/query")
-    store.update_url = oxigraph_server + "/nowhere"
+def test_wrong_update_endpoint_names_the_option(oxigraph_server):
+    store = RemoteStore(oxigraph_server + "/query", update_url=oxigraph_server + "/nowhere")
     with pytest.raises(StoreError) as caught:
         store.replace([])
-    assert "refused the update (HTTP 404" in str(caught.value)
-    assert "oxigraph load --location DIR --file graph.nq" in str(caught.value)
+    assert "answered HTTP 404: it is not the server's SPARQL update endpoint" in str(caught.value)
+    assert "--store-update URL (KG_STORE_UPDATE)" in str(caught.value)
 
 
 def test_from_chooses_the_default_graph_instead_of_the_union(mini_store):

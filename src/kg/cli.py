@@ -7,6 +7,7 @@ unusable store. A library error prints ``Error: ...`` with no traceback.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from kg.query import (
 )
 from kg.render.text import render_questions, render_stats, render_table
 from kg.stats import graph_stats
-from kg.store import open_store
+from kg.store import RemoteStore, is_remote, open_store
 from kg.views.answer import answer_frame, answer_json, shape_answer
 from kg.views.lookup import name_hits, search, suggest
 from kg.views.terminal import render_names, render_shaped
@@ -66,13 +67,32 @@ def _settings(ctx: click.Context) -> Settings:
     "--store",
     envvar="KG_STORE",
     metavar="STORE",
-    help="A folder (embedded store on disk) or 'memory'. Default: $KG_STORE or "
-    "~/.local/share/genvid-kg/store.",
+    help="A folder (embedded store on disk), 'memory', or a SPARQL server's query endpoint "
+    "URL. Default: $KG_STORE or ~/.local/share/genvid-kg/store.",
+)
+@click.option(
+    "--store-update",
+    envvar="KG_STORE_UPDATE",
+    metavar="URL",
+    help="The SPARQL server's update endpoint, where kg cannot infer it (it knows Oxigraph and "
+    "Virtuoso).",
+)
+@click.option(
+    "--store-data",
+    envvar="KG_STORE_DATA",
+    metavar="URL",
+    help="The SPARQL server's Graph Store Protocol endpoint, where kg cannot infer it.",
 )
 @click.version_option(package_name="genvid-kg")
 @click.pass_context
-def cli(ctx: click.Context, store: str | None) -> None:
+def cli(
+    ctx: click.Context, store: str | None, store_update: str | None, store_data: str | None
+) -> None:
     """Explore a cited knowledge graph of generative video AI."""
+    # Through the environment, so that every RemoteStore (kg serve's workers too) sees them.
+    for name, value in (("KG_STORE_UPDATE", store_update), ("KG_STORE_DATA", store_data)):
+        if value:
+            os.environ[name] = value
     ctx.obj = Settings.default(store)
 
 
@@ -93,6 +113,9 @@ def build_command(ctx: click.Context, data: tuple[Path, ...]) -> None:
     settings = _settings(ctx)
     if settings.store == "memory":
         raise click.UsageError("an in-memory store does not outlive `kg build`; give a folder")
+    if is_remote(settings.store):
+        for line in RemoteStore(settings.store).endpoints():
+            click.echo(line, err=True)
     report = build(settings, list(data) or None)
     click.echo(
         f"Built {report.quads} statements from {len(report.files)} files "
