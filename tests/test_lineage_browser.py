@@ -165,7 +165,7 @@ def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tm
     assert result.exit_code == 0, result.output
     page = _open(browser, serve(site) + "/lineage.html#focus=Seedance%201.0")
     page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
-    page.wait_for_timeout(600)  # the move to the chain is animated
+    page.wait_for_function("!window.lineageView.moving")  # the move to the chain is animated
     line = page.evaluate("window.lineageView.state.line")
     assert {SEEDANCE, DIT, TRANSFORMER} <= set(line)
     box = page.evaluate(
@@ -211,7 +211,7 @@ def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tm
     page.wait_for_selector(".vis-tooltip", state="visible", timeout=5_000)
     page.mouse.click(x, y)
     page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
-    page.wait_for_timeout(600)
+    page.wait_for_function("!window.lineageView.moving")
     assert not page.is_visible(".vis-tooltip"), "the tooltip left with the view's move"
     assert browser.blocked == []
     assert browser.errors == []

@@ -14,9 +14,9 @@
   var SLOT = 260; // width of a member's place in a year's column
   var COLUMNS = 3; // member places across a year's column
   var ROW = 56;
-  var LANE_GAP = 90;
+  var LANE_GAP = 260;
   var CLOSED_WIDTH = 300; // a year's column with circles only
-  var GROUP_FONT = 34;
+  var GROUP_FONT = 50;
   var OPEN_LIMIT = 90; // members shown when a circle opens (most connected first)
   var CHAIN_LIMIT = 400; // nodes of one lineage drawn at most
   var NEAR_LIMIT = 40; // direct neighbours drawn at most
@@ -128,6 +128,7 @@
     marks: marks,
     state: { selected: null, line: [], ancestors: [], descendants: [], neighbours: [] },
     litLabels: [],
+    moving: false,
     groups: groups,
     total: count,
   };
@@ -195,7 +196,7 @@
       fullLabel: groupLabel(group),
       title: groupLabel(group) + "\n" + (group.open ? "click to close" : "click to open"),
       shape: "dot",
-      size: 12 + 8 * Math.log10(group.members.length + 1),
+      size: 16 + 12 * Math.log10(group.members.length + 1),
       group: "circle-" + kind,
       kind: kind,
       year: group.year || null,
@@ -260,7 +261,7 @@
       members.forEach(function (n, slot) {
         spots[ids[n]] = {
           x: origin.x + (slot % COLUMNS - (COLUMNS - 1) / 2) * SLOT,
-          y: origin.y + 2 * GROUP_FONT + ROW * Math.floor(slot / COLUMNS),
+          y: origin.y + 3 * GROUP_FONT + ROW * Math.floor(slot / COLUMNS),
         };
       });
     });
@@ -524,8 +525,16 @@
       position: { x: (box.left + box.right) / 2 - 50 / scale, y: (box.top + box.bottom) / 2 },
       scale: scale,
     };
-    if (duration) move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
+    if (duration) {
+      move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
+      view.moving = true; // until vis-network's animationFinished
+    }
     network.moveTo(move);
+  }
+
+  // Everything drawn, with room on the left for the lane names.
+  function fitAll(duration) {
+    fitChain(nodes.getIds(), duration);
   }
 
   function element(tag, text, className) {
@@ -722,12 +731,15 @@
     network.on("beforeDrawing", drawAxis);
     network.on("afterDrawing", drawAxisLabels);
     network.on("afterDrawing", drawLitLabels);
+    network.on("animationFinished", function () {
+      view.moving = false;
+    });
     network.once("afterDrawing", function () {
       var asked = new URLSearchParams(window.location.hash.slice(1)).get("focus");
       var focus = asked ? find(asked) : data.focus[0] || null;
       if (asked) $("lineage-search").value = asked;
       if (focus !== null) focusNode(focus);
-      else network.fit();
+      else fitAll(0);
       view.ready = true;
       view.readyAt = marks.drawn = performance.now();
       document.body.dataset.ready = "true";
@@ -765,7 +777,7 @@
       else focusNode(id);
     });
     $("lineage-fit").addEventListener("click", function () {
-      network.fit({ animation: { duration: 300 } });
+      fitAll(300);
     });
     $("lineage-clear").addEventListener("click", function () {
       $("lineage-search").value = "";

@@ -39,6 +39,7 @@
     marks: marks,
     state: { selected: null, line: [], ancestors: [], descendants: [], neighbours: [] },
     litLabels: [],
+    moving: false,
   };
   window.lineageView = view;
 
@@ -379,7 +380,10 @@
       y: (box.top + box.bottom) / 2 - (FIT_MARGIN.top - FIT_MARGIN.bottom) / 2 / scale,
     };
     var move = { position: position, scale: scale };
-    if (duration) move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
+    if (duration) {
+      move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
+      view.moving = true; // until vis-network's animationFinished
+    }
     network.moveTo(move);
   }
 
@@ -767,6 +771,9 @@
       network.on("afterDrawing", drawAxisLabels);
     }
     network.on("afterDrawing", drawLitLabels);
+    network.on("animationFinished", function () {
+      view.moving = false;
+    });
     network.once("afterDrawing", function () {
       // A link may name a node to focus (lineage.html#focus=Sora: the static site's pages,
       // where no server filters the graph).
