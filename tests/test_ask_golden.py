@@ -69,3 +69,26 @@ def test_wide_answers_keep_each_row_on_one_line(built_settings):
     out = _ask(built_settings, "which models use DiT", 80, "--wide")
     assert any(len(line) > 80 for line in out.splitlines())
     assert "HunyuanVideo → MMDiT → DiT" in out
+
+
+def test_csv_and_json_keep_each_rows_source_iris(built_settings):
+    import csv
+    import io
+    import json
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(_ask(built_settings, "which models use DiT", 80, "--format", "csv"))
+        )
+    )
+    sora = next(row for row in rows if row["Model"] == "Sora")
+    assert sora["Sources"].startswith("https://w3id.org/genvid-kg/id/source/")
+    assert sora["Path"] == "Sora → DiT; Sora → Spacetime latent patches → DiT"
+    answer = json.loads(_ask(built_settings, "which models use DiT", 80, "--format", "json"))
+    assert [row["Model"] for row in answer["rows"]] == [row["Model"] for row in rows]
+    assert all(
+        iri.startswith("https://w3id.org/genvid-kg/id/source/")
+        for row in answer["rows"]
+        for iri in row["Sources"]
+    )
+    assert answer["references"][0]["number"] == 1

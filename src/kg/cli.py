@@ -203,7 +203,8 @@ def query(
     if fmt == "table":
         outcome = run_query(store, text, bound)
         if isinstance(outcome, ox.QuerySolutions):
-            click.echo(render_table(select(store, text, bound)), nl=False)
+            width = shutil.get_terminal_size().columns
+            click.echo(render_table(select(store, text, bound), width), nl=False)
         else:
             click.echo(serialize_outcome(outcome, fmt).decode(), nl=False)
         return

@@ -136,7 +136,7 @@ def _sources(store: Store, queries_dir: Path) -> dict[str, tuple[str, str | None
     return found
 
 
-def _paths(store: Store, queries_dir: Path, start: str, goal: str) -> list[list[str]]:
+def _paths(store: Store, queries_dir: Path, start: str, goal: str) -> list[str]:
     """The shortest chain of kg:derivedFrom links from ``start`` to ``goal``, as labels."""
     if start == goal:
         return []
@@ -219,10 +219,10 @@ def shape_answer(store: Store, queries_dir: Path, answer: Answer) -> Shaped:
                 )
             if numbers[iri] not in thing.references:
                 thing.references.append(numbers[iri])
-                thing.sources.append(iri)
     rows = [grouped[identity] for identity in order]
     for row in rows:
         row.references.sort()
+        row.sources = [references[number - 1].iri for number in row.references]
         for index, cell in enumerate(row.cells):
             if index and _texts(cell) == _texts(row.cells[index - 1]):
                 cell.clear()  # the same as the cell before it ("As printed" = "Entry")
