@@ -52,6 +52,7 @@ from kg.errors import (
     KgError,
     QueryEvaluationError,
     QueryMemoryError,
+    QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
     RemoteServiceError,
@@ -155,7 +156,8 @@ def _serve(conn: Connection, plan: _Plan) -> None:
     _redirect_stderr(plan.stderr)
     network = _isolate_network() if plan.isolate else ""
     store = open_store(plan.location)
-    embedded = not is_remote(plan.location)
+    where = "offline" if network.startswith("no network") else "embedded"
+    where = where if not is_remote(plan.location) else "remote"
     _cap_memory(plan.memory_bytes)
     conn.send(("ready", network))
     while True:
@@ -171,20 +173,26 @@ def _serve(conn: Connection, plan: _Plan) -> None:
         except ResultTooLargeError as error:
             conn.send(("too_large", str(error)))
         except (QueryEvaluationError, ValueError, OSError, RuntimeError) as error:
-            conn.send(_failure(request.text, error, embedded))
+            conn.send(_failure(request.text, error, where))
         except KgError as error:
             conn.send(("error", str(error)))
 
 
-def _failure(text: str, error: Exception, embedded: bool) -> tuple[str, str]:
-    """A failed evaluation as a reply: a SERVICE's fault when the query has one (on an embedded
-    store nothing else in a query reaches a server), the engine's otherwise.
+def _failure(text: str, error: Exception, where: str) -> tuple[str, str]:
+    """A failed evaluation as a reply: on an embedded store nothing but a SERVICE reaches a
+    server, so with one in the query, a refusal in a worker without network (``where`` is
+    "offline": the query guard missed it) or the SERVICE's fault; the engine's otherwise.
 
     pyoxigraph names the service's URL when its answer is an HTTP error or not SPARQL results
     ("... returned by service <URL>: text/html"), not when it cannot connect.
     """
     detail = str(error).removeprefix("query failed: ")
-    if embedded and _SERVICE.search(text):
+    if where != "remote" and _SERVICE.search(text):
+        if where == "offline":
+            return "refused", (
+                f"SERVICE is refused ({detail}): the query workers have no network unless "
+                "the operator allows hosts (kg serve --allow-service HOST)"
+            )
         named = _SERVICE_URL.search(detail)
         where = f"the SERVICE at {named[1]}" if named else "a SERVICE of the query"
         return "service", f"{where} failed: {detail} (the remote server's fault, not the query's)"
@@ -458,6 +466,8 @@ class QueryExecutor:
             raise ResultTooLargeError(rest[0])
         if status == "service":
             raise RemoteServiceError(rest[0])
+        if status == "refused":
+            raise QueryRefusedError(rest[0])
         raise QueryEvaluationError(rest[0])
 
     def _replace(self, worker: _Worker) -> _Worker:
