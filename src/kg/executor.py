@@ -28,13 +28,13 @@ import contextlib
 import ctypes
 import errno
 import io
+import itertools
 import logging
 import math
 import multiprocessing
 import os
 import queue
 import re
-import resource
 import sys
 import tempfile
 import threading
@@ -266,8 +266,10 @@ def _cap_memory(extra: int) -> None:
     MemoryError. The worker's own need (about 180 MB: Python, pandas, the open store) is
     measured here, so ``extra`` is what one query may use.
     """
-    if not extra or not sys.platform.startswith("linux"):
+    if not extra or sys.platform != "linux":
         return
+    import resource  # POSIX only
+
     with open("/proc/self/status") as status:
         used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
     resource.setrlimit(resource.RLIMIT_DATA, (used + extra, used + extra))
@@ -332,7 +334,7 @@ class QueryExecutor:
             # process with threads may not enter a user namespace. Workers do no linear algebra.
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self._scratch = tempfile.TemporaryDirectory(prefix="kg-workers-")
-        self._spawned = 0
+        self._numbers = itertools.count(1)  # next() on it is atomic: spawns come from threads
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(self.limits.workers):
@@ -351,8 +353,7 @@ class QueryExecutor:
         }
 
     def _spawn(self) -> _Worker:
-        self._spawned += 1
-        stderr = os.path.join(self._scratch.name, f"worker-{self._spawned}.stderr")
+        stderr = os.path.join(self._scratch.name, f"worker-{next(self._numbers)}.stderr")
         open(stderr, "wb").close()
         plan = _Plan(
             self.location,
