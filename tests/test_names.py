@@ -79,3 +79,9 @@ def test_search_command(kg):
     missing = kg("search", "Seedence")
     assert missing.exit_code == 1
     assert "nothing is named 'Seedence'; did you mean Seedance 1.0" in missing.stderr
+
+
+def test_an_eras_blank_backbones_are_explained(kg):
+    result = kg("ask", "models of the Diffusion Model era")
+    assert result.exit_code == 0, result.output
+    assert "Note: Backbone not disclosed: Runway Gen-2." in result.stdout

@@ -253,6 +253,8 @@ def ask(store: Store, queries_dir: Path, text: str) -> Answer:
     answer = Answer(question, entity, table, named.text)
     if question.name == "lineage" and not table.rows:
         answer.notes.extend(_undisclosed(store, queries_dir, entity))
+    if question.name == "models-of-era":
+        answer.notes.extend(_undisclosed_among(store, queries_dir, table))
     if question.name == "models-using":
         undisclosed = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
         labels = sorted(set(undisclosed.column("modelLabel")))
@@ -278,6 +280,19 @@ def _undisclosed(store: Store, queries_dir: Path, entity: Entity) -> list[str]:
         f"{entity.label}'s backbone is not disclosed, so the graph cannot say what it comes "
         f"from{': ' + known if known else ''}."
     ]
+
+
+def _undisclosed_among(store: Store, queries_dir: Path, table: Table) -> list[str]:
+    """Why some models of an era show no backbone: their vendors have not disclosed it."""
+    undisclosed = select(store, get_named_query(queries_dir, "undisclosed-backbones").text)
+    hidden = {row[0].value for row in undisclosed.rows}
+    model, label = table.columns.index("model"), table.columns.index("modelLabel")
+    names = list(
+        dict.fromkeys(row[label].value for row in table.rows if row[model].value in hidden)
+    )
+    if not names:
+        return []
+    return [f"Backbone not disclosed: {', '.join(names)}."]
 
 
 def _snapshot(candidates: list[Entity], as_of: str | None, name: str) -> Entity:
