@@ -233,3 +233,24 @@ def test_roadmap_stage_says_whether_a_source_states_it(app_client):
     hailuo = _section(_page(app_client, "/id/model/hailuo-02"), "timeline-place")
     assert "In the report's roadmap" not in hailuo
     assert "computed from the dates, not stated by a source." in hailuo
+
+
+def test_entity_pages_are_kept_once_per_page_whatever_the_url_parameters(
+    built_settings, make_client
+):
+    """Rendered once per published build and representation; parameters that do not change the
+    page (``?x=...``) cannot make it rendered again."""
+    from kg.server.app import create_app
+
+    app = create_app(built_settings)
+    client, views = make_client(app), app.state.view_cache
+    first = client.get("/id/model/sora", headers={"accept": "text/html"})
+    kept = views.bytes
+    assert kept >= len(first.content) > 0
+    for n in range(3):
+        again = client.get(f"/id/model/sora?x={n}", headers={"accept": "text/html"})
+        assert again.content == first.content
+    assert views.bytes == kept
+    turtle = client.get("/id/model/sora", headers={"accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert views.bytes == kept + len(turtle.content)

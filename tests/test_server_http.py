@@ -1,5 +1,6 @@
 """HTTP itself, tried against a real `kg serve` over real sockets: HEAD wherever GET is answered,
-bounds on request heads (size and time), clients that disconnect in the middle of a request.
+bounds on request heads (size and time), clients that disconnect in the middle of a request,
+other routes answered while entity pages are flooded.
 
 The server runs with a 16 KB head limit and a 2 s head timeout, so that the tests are quick.
 """
@@ -12,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -209,3 +211,33 @@ def test_a_client_that_leaves_mid_body_costs_one_log_line_not_a_traceback(served
     assert output.count(marker) == before + 3
     assert "Traceback" not in output
     assert "ClientDisconnect" not in output
+
+
+# ------------------------------------------------------------------ a flood of entity pages
+
+
+def test_a_flood_of_uncached_entity_pages_leaves_the_other_routes_answering(live_server):
+    """100 distinct entity pages asked at once, none rendered yet: the home page, asked just
+    after, is answered before a quarter of them (renders get their own few threads; before,
+    it queued for a thread behind the renders). `kg serve` with its defaults: a client thread
+    of this busy test process may take more than the module's 2 s to send its head."""
+    url = live_server
+    query = "SELECT DISTINCT ?s WHERE { ?s a kg:Model } ORDER BY ?s LIMIT 100"
+    rows = httpx.get(url + "/sparql", params={"query": query}, timeout=60).json()
+    pages = [
+        row["s"]["value"].removeprefix("https://w3id.org/genvid-kg")
+        for row in rows["results"]["bindings"]
+    ]
+    pages += [f"/id/model/no-such-model-{n}" for n in range(100 - len(pages))]
+
+    def fetch(page: str) -> float:
+        httpx.get(url + page, headers={"accept": "text/html"}, timeout=300)
+        return time.monotonic()
+
+    with ThreadPoolExecutor(len(pages)) as pool:
+        fetched = [pool.submit(fetch, page) for page in pages]
+        time.sleep(1.0)
+        assert httpx.get(url + "/", timeout=300).status_code == 200
+        home_done = time.monotonic()
+    finished = [future.result() for future in fetched]
+    assert sum(1 for done in finished if done < home_done) < len(pages) // 4

@@ -85,6 +85,7 @@ def test_rebuilds_while_serving_give_the_old_or_the_new_graph(tmp_path: Path):
     with start_kg_serve(settings.store, tmp_path) as url:
         old = _count(url)
         old_events = _timeline_events(url)
+        old_sora = httpx.get(url + "/id/model/sora", timeout=60).text
         with _Readers(url) as readers:
             time.sleep(0.5)
             done = _kg_build(settings.store)
@@ -93,6 +94,8 @@ def test_rebuilds_while_serving_give_the_old_or_the_new_graph(tmp_path: Path):
         new = _count(url)
         assert new != old
         assert _timeline_events(url) > old_events, "the cached timeline follows the new build"
+        new_sora = httpx.get(url + "/id/model/sora", timeout=60).text
+        assert len(new_sora) > len(old_sora), "the cached entity page follows the new build"
 
         assert readers.failures == []
         assert set(readers.counts) <= {old, new}, "a response mixed the two builds"

@@ -70,28 +70,29 @@ class Table:
         return [to_python(row[index]) for row in self.rows]
 
 
+def _read_named(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    header = dict(_HEADER.findall(text))
+    return NamedQuery(
+        path.stem, header.get("title", path.stem), header.get("description", ""), text
+    )
+
+
 def named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
     """Every ``.rq`` file of the queries folder, by name."""
-    found = {}
-    for path in sorted(queries_dir.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        header = dict(_HEADER.findall(text))
-        found[path.stem] = NamedQuery(
-            path.stem, header.get("title", path.stem), header.get("description", ""), text
-        )
-    return found
+    return {path.stem: _read_named(path) for path in sorted(queries_dir.glob("*.rq"))}
 
 
 def get_named_query(queries_dir: Path, name: str) -> NamedQuery:
-    """The named query ``name``.
+    """The named query ``name`` (its one file is read: pages run several per request).
 
     Raises:
         NotFoundError: no such query; the message suggests close names.
     """
-    queries = named_queries(queries_dir)
-    if name in queries:
-        return queries[name]
-    close = difflib.get_close_matches(name, queries, n=2)
+    path = queries_dir / f"{name}.rq"
+    if path.parent == queries_dir and path.is_file():
+        return _read_named(path)
+    close = difflib.get_close_matches(name, named_queries(queries_dir), n=2)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise NotFoundError(f"Unknown query {name!r}.{hint}")
 

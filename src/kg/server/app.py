@@ -16,11 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from kg.build import build
-from kg.cache import BuildCache
 from kg.config import Settings
 from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
-from kg.server.deps import ExecutorEngine, InProcessEngine
+from kg.server.deps import ExecutorEngine, InProcessEngine, view_cache
 from kg.server.errors import install_error_handlers
 from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, HeadAsGet, SecurityHeaders
 from kg.server.routes import api, entities, pages, sparql
@@ -111,7 +110,7 @@ def create_app(
     app.state.store = store
     app.state.templates = _templates(settings)
     # A store object handed in may not be the folder settings name: never cache its pages.
-    app.state.view_cache = BuildCache(None if in_process else settings.store, entries=64)
+    app.state.view_cache = view_cache(None if in_process else settings.store)
     if in_process:
         app.state.engine = InProcessEngine(store, hosts)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

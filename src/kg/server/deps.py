@@ -1,4 +1,5 @@
-"""What route handlers receive: settings, store, query engine and templates (FastAPI Depends).
+"""What route handlers receive: settings, store, query engine and templates (FastAPI Depends),
+and the one way pages costlier than a lookup are made (``rendered``).
 
 Tests swap any of them with ``app.dependency_overrides``. Two query engines answer /sparql:
 the killable worker pool of kg.executor for a store on disk or a SPARQL server (time limit,
@@ -8,8 +9,10 @@ result cap, busy signal), and an in-process one for a store object handed to ``c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Protocol
 
+import anyio
 import pyoxigraph as ox
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -27,16 +30,27 @@ __all__ = [
     "ExecutorEngine",
     "InProcessEngine",
     "QueryEngine",
+    "Rendered",
     "SettingsDep",
     "StoreDep",
     "TemplatesDep",
-    "ViewCacheDep",
     "get_engine",
     "get_settings",
     "get_store",
     "get_templates",
-    "get_view_cache",
+    "rendered",
+    "view_cache",
 ]
+
+#: Threads that make pages not yet cached (entity, lineage, timeline pages). A flood of such
+#: pages waits for these, asynchronously, and never takes the threads other routes run on.
+RENDER_THREADS = 2
+#: Rendered pages kept per published build: every entity page of a large curated graph.
+VIEW_CACHE_ENTRIES = 4096
+VIEW_CACHE_BYTES = 64 * 1024 * 1024
+
+#: A rendered page: media type and body.
+Rendered = tuple[str, bytes]
 
 
 class QueryEngine(Protocol):
@@ -94,37 +108,67 @@ class InProcessEngine:
         pass
 
 
-def get_settings(request: Request) -> Settings:
+# The getters only read app.state: async, so that FastAPI calls them on the event loop rather
+# than on a worker thread each (threads that a flood of requests would make them wait for).
+
+
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store the pages and the JSON API read (in process; our own bounded queries)."""
     return request.app.state.store
 
 
-def get_engine(request: Request) -> QueryEngine:
+async def get_engine(request: Request) -> QueryEngine:
     """The engine that runs users' queries on /sparql."""
     return request.app.state.engine
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     """The page templates of web/templates."""
     return request.app.state.templates
 
 
-def get_view_cache(request: Request) -> BuildCache[str, str]:
-    """Rendered lineage and timeline pages (their path and query → HTML) per published build.
+def view_cache(location: str | None) -> BuildCache[str, Rendered]:
+    """The cache of rendered pages for a store folder (None: a store object, never cached)."""
+    return BuildCache(
+        location, VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES, size=lambda page: len(page[1])
+    )
 
-    They are the app's costliest pages (the lineage page takes about 0.3 s) and the same for
-    every reader until `kg build` publishes a new build.
+
+async def rendered(request: Request, key: str, make: Callable[[], Rendered]) -> Rendered:
+    """The page ``key`` of the published build: kept in the app's view cache, else made once
+    by ``make`` on one of RENDER_THREADS threads.
+
+    Pages drawn from the graph (an entity's, lineage, timeline) are the same for every reader
+    until `kg build` publishes a new build, and cost tens of milliseconds to seconds to make. A
+    page already made is answered on the event loop at once; the others queue for the render
+    threads without holding any thread, and a page many clients ask for at once is made once
+    (those queued behind it find it made).
     """
-    return request.app.state.view_cache
+    views: BuildCache[str, Rendered] = request.app.state.view_cache
+    version = views.version()
+    page = views.get(version, key)
+    if page is not None:
+        return page
+
+    def make_once() -> Rendered:
+        made = views.get(version, key)
+        if made is None:
+            made = make()
+            views.put(version, key, made)
+        return made
+
+    state = request.app.state
+    if getattr(state, "render_threads", None) is None:
+        state.render_threads = anyio.CapacityLimiter(RENDER_THREADS)  # needs the running loop
+    return await anyio.to_thread.run_sync(make_once, limiter=state.render_threads)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-ViewCacheDep = Annotated[BuildCache[str, str], Depends(get_view_cache)]

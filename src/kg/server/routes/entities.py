@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kg.server.deps import SettingsDep, StoreDep, TemplatesDep
+from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, rendered
 from kg.server.protocol import graph_format
 from kg.views.entity import describe_entity, entity_context, entity_quads, serialize_description
 
@@ -27,7 +27,7 @@ _VARY = {"Vary": "Accept"}
 
 
 @router.get("/id/{kind}/{slug}", summary="An entity: HTML page or RDF description")
-def entity(
+async def entity(
     request: Request,
     kind: str,
     slug: str,
@@ -43,9 +43,15 @@ def entity(
     lineage neighbourhood, place on the timeline), or its statements as Turtle, JSON-LD,
     N-Triples, RDF/XML, or TriG/N-Quads with one named graph per source."""
     media = graph_format(request.headers.get("accept"), tuple(format_ or ()), ENTITY_MEDIA)
-    if media != "text/html":
-        quads = entity_quads(store, settings.queries_dir, kind, slug)
-        return Response(serialize_description(quads, media), media_type=media, headers=_VARY)
-    page = describe_entity(store, settings.queries_dir, kind, slug)
-    context = entity_context(page)
-    return templates.TemplateResponse(request, "entity.html", context, headers=_VARY)
+
+    def render() -> tuple[str, bytes]:
+        if media != "text/html":
+            quads = entity_quads(store, settings.queries_dir, kind, slug)
+            return media, serialize_description(quads, media)
+        context = entity_context(describe_entity(store, settings.queries_dir, kind, slug))
+        page = templates.get_template("entity.html").render({"request": request, **context})
+        return media, page.encode()
+
+    # Keyed on what the page depends on, so that extra URL parameters do not bypass the cache.
+    media, body = await rendered(request, f"{media} {request.url.path}", render)
+    return Response(body, media_type=media, headers=_VARY)

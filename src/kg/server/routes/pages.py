@@ -15,7 +15,7 @@ from kg.namespaces import PREFIXES
 from kg.render.assets import ASSETS, asset_path
 from kg.render.lineage_html import render_lineage_html
 from kg.render.timeline_html import render_timeline_html
-from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, ViewCacheDep
+from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, rendered
 from kg.timeline import parse_range, read_eras, select_timeline
 from kg.views.answer import answer_context
 from kg.views.lookup import name_hits
@@ -79,10 +79,9 @@ def ontology_page(
 
 
 @router.get("/lineage")
-def lineage_page(
+async def lineage_page(
     request: Request,
     store: StoreDep,
-    views: ViewCacheDep,
     focus: str | None = None,
     depth: Annotated[int, Query(ge=0, le=10)] = 2,
     since: str | None = None,
@@ -93,7 +92,7 @@ def lineage_page(
 ) -> HTMLResponse:
     """The lineage view with the filters and the view of ``kg lineage`` as URL parameters."""
 
-    def render() -> str:
+    def render() -> tuple[str, bytes]:
         graph = select_lineage(
             store,
             focus=focus or None,
@@ -102,22 +101,23 @@ def lineage_page(
             kinds=kinds,
             vendor=vendor or None,
         )
-        return render_lineage_html(
+        page = render_lineage_html(
             graph,
             standalone=False,
             expand_url="/api/lineage/neighbours",
             layout=layout,
             view=view,
         )
+        return "text/html", page.encode()
 
-    return HTMLResponse(views.get_or_make(f"{request.url.path}?{request.url.query}", render))
+    _media, page = await rendered(request, f"{request.url.path}?{request.url.query}", render)
+    return HTMLResponse(page)
 
 
 @router.get("/timeline")
-def timeline_page(
+async def timeline_page(
     request: Request,
     store: StoreDep,
-    views: ViewCacheDep,
     kinds: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -126,15 +126,16 @@ def timeline_page(
     """The timeline with the filters of ``kg timeline`` as URL parameters (from, to, kinds,
     vendor), the report's eras behind the events."""
 
-    def render() -> str:
+    def render() -> tuple[str, bytes]:
         frame = select_timeline(
             store, kinds=kinds or None, start=start or None, end=end or None, vendor=vendor or None
         )
         first, last = parse_range(start or None, end or None)
         eras = read_eras(store, start=first, end=last)
-        return render_timeline_html(frame, eras, standalone=False)
+        return "text/html", render_timeline_html(frame, eras, standalone=False).encode()
 
-    return HTMLResponse(views.get_or_make(f"{request.url.path}?{request.url.query}", render))
+    _media, page = await rendered(request, f"{request.url.path}?{request.url.query}", render)
+    return HTMLResponse(page)
 
 
 @router.get("/favicon.ico")
