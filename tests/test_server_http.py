@@ -89,7 +89,7 @@ def test_head_answers_wherever_get_does_with_the_same_headers(built_settings, se
             assert head.status_code == got.status_code != 405, url
             assert head.content == b"", url
             same = {name: value for name, value in got.headers.items() if name != "date"}
-            if client.get(url).headers.get("content-length") != same.get("content-length"):
+            if client.get(url).content != got.content:
                 del same["content-length"]  # GET itself varies (fresh blank node labels)
             assert {name: head.headers.get(name) for name in same} == same, url
 
