@@ -122,35 +122,6 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
     subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=60)
 
 
-#: Known gaps on Virtuoso 7.2 (issue 14), strict so that a fix shows: name resolution
-#: (kg.answers.resolve) binds ?class into ``a/rdfs:subClassOf*``, which Virtuoso evaluates to no
-#: rows when the class comes from VALUES.
-VIRTUOSO_GAPS = {
-    "test_which_models_use_dit",
-    "test_which_models_use_dit_names_the_undisclosed",
-    "test_names_match_labels_and_alternative_labels_in_any_case",
-    "test_chinese_alternative_label",
-    "test_unknown_name_suggests_the_closest",
-    "test_lineage_of_seedance_reaches_transformer",
-    "test_who_introduced_dit",
-    "test_what_did_bytedance_release",
-    "test_leaderboard_ranks_as_of_the_report_date",
-    "test_image_to_video_leaderboard",
-    "test_leaderboard_before_its_first_snapshot",
-    "test_leaderboard_bad_date",
-    "test_models_of_the_gan_era",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the known Virtuoso gaps as strict expected failures."""
-    for item in items:
-        name, _, param = item.name.partition("[")
-        if param == "virtuoso]" and name in VIRTUOSO_GAPS:
-            reason = "Virtuoso: a class bound by VALUES does not reach a * path (issue 14)"
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 @pytest.fixture(scope="session", params=["embedded", "memory", "oxigraph", "virtuoso"])
 def any_store(request: pytest.FixtureRequest, built_settings: Settings):
     """The real graph on every backend: embedded on disk, in memory, on real SPARQL servers

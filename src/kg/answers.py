@@ -133,6 +133,16 @@ SELECT ?class ?entity ?label ?name ?date WHERE {
   { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
   OPTIONAL { ?entity kg:date ?date }
 }"""
+#: The same rows in a form Virtuoso 7 evaluates: a class bound by VALUES does not reach its
+#: ``*`` path evaluation (no rows), but does inside FILTER EXISTS. Only there: on Oxigraph at
+#: 1M triples this form takes 9 s where the one above takes 4 s.
+_NAMES_VIRTUOSO = """
+SELECT ?class ?entity ?label ?name ?date WHERE {
+  ?entity rdfs:label ?label .
+  { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
+  FILTER EXISTS { ?entity a/rdfs:subClassOf* ?class }
+  OPTIONAL { ?entity kg:date ?date }
+}"""
 
 
 @dataclass(frozen=True)
@@ -181,7 +191,8 @@ def resolve(
     matches: dict[str, Entity] = {}
     everything: dict[str, str] = {}
     for kind in kinds:
-        table = select(store, _NAMES, {"class": ox.NamedNode(str(KINDS[kind]))})
+        names = _NAMES_VIRTUOSO if getattr(store, "engine", "") == "virtuoso" else _NAMES
+        table = select(store, names, {"class": ox.NamedNode(str(KINDS[kind]))})
         for _class, iri, label, alias, date in table.rows:
             slug = iri.value.rsplit("/", 1)[-1]
             everything.setdefault(normal_name(alias.value), label.value)
