@@ -22,6 +22,7 @@ from kg.errors import (
     QueryTimeoutError,
     RemoteServiceError,
     ResultTooLargeError,
+    StoreError,
     WaitTimeoutError,
 )
 from kg.executor import Limits, QueryExecutor, QueryRequest
@@ -315,5 +316,17 @@ def test_workers_over_a_sparql_server_keep_the_network_and_say_why():
             "network allowed (the store is a SPARQL server they must reach); "
             "SERVICE refused by the query guard only"
         )
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_cannot_start_says_why(tmp_path):
+    pool = QueryExecutor(str(tmp_path), Limits(workers=1))
+    try:
+        built = "no graph has been built here yet"
+        assert pool.protection().startswith("unknown, the query worker did not start: ")
+        assert built in pool.protection()
+        with pytest.raises(StoreError, match=built):
+            pool.run(QueryRequest(LABELS))
     finally:
         pool.close()

@@ -57,6 +57,7 @@ from kg.errors import (
     QueryTimeoutError,
     RemoteServiceError,
     ResultTooLargeError,
+    StoreError,
     WaitTimeoutError,
 )
 from kg.query import run_query
@@ -377,6 +378,11 @@ class QueryExecutor:
         worker = self._idle.get()
         try:
             state = worker.wait_started()
+        except (EOFError, OSError):
+            worker.process.join(timeout=5)
+            lost = self._lost(worker)
+            worker = self._replace(worker)
+            return f"unknown, {lost}"
         finally:
             self._idle.put(worker)
         if state.startswith("unavailable"):
@@ -451,7 +457,7 @@ class QueryExecutor:
             reply = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(timeout=5)  # let it finish dying: its last words say why
-            lost = self._lost(worker.last_words())
+            lost = self._lost(worker)
             worker = self._replace(worker)
             raise lost from None
         finally:
@@ -483,8 +489,14 @@ class QueryExecutor:
             "the operator for a larger --query-memory-mb"
         )
 
-    def _lost(self, last_words: bytes) -> QueryEvaluationError:
-        """Why a worker died in the middle of a query: out of memory, or the engine crashed."""
+    def _lost(self, worker: _Worker) -> KgError:
+        """Why a worker died: it could not start, or in a query it ran out of memory or the
+        engine crashed."""
+        last_words = worker.last_words()
+        if worker.network is None:
+            told = last_words.decode(errors="replace").strip().splitlines() or ["no message"]
+            logger.error("a query worker did not start: %s", told[-1])
+            return StoreError(f"the query worker did not start: {told[-1]}")
         if self.limits.memory_bytes and _OUT_OF_MEMORY in last_words:
             return self._out_of_memory()
         panic = _PANIC.search(last_words)
