@@ -455,6 +455,8 @@ class QueryExecutor:
                     "longer --query-timeout"
                 )
             reply = worker.conn.recv()
+            if reply[0] == "memory":  # Python's MemoryError: a fresh worker, as after Rust's
+                worker = self._replace(worker)
         except (EOFError, OSError):
             worker.process.join(timeout=5)  # let it finish dying: its last words say why
             lost = self._lost(worker)
