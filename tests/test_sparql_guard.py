@@ -9,14 +9,19 @@ and a query selecting that graph with FROM sees it only if pyoxigraph read the F
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 
+import httpx
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kg.errors import QueryRefusedError
+from kg.errors import QueryRefusedError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.safety import _parses, check_outside_access
 from kg.sparql_text import tokens
@@ -164,3 +169,186 @@ def test_the_engine_check_parses_without_running(canary):
 )
 def test_the_lexer_follows_the_grammar(text, kinds):
     assert [t.kind for t in tokens(text, comments=True)] == kinds
+
+
+# ------------------------------------------------------------------ the differential test
+
+#: Generated queries per property; ``KG_FUZZ_EXAMPLES`` raises it for longer runs.
+EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "200"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+#: Every Unicode space that is not SPARQL white space, and the line ends that are.
+UNICODE_SPACES = [
+    "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+    "\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff",
+]  # fmt: skip
+LINE_ENDS = ["\n", "\r", "\r\n"]
+#: Characters that end or open something for one reader and not the other.
+TRICKY = ["'", '"', "<", ">", "#", "\\", "{", "}", "(", ")", "'''", '"""', "?", ":", "@"]
+ESCAPES = [
+    "\\n",
+    "\\r",
+    "\\t",
+    "\\'",
+    '\\"',
+    "\\\\",
+    "\\u0027",
+    "\\u0022",
+    "\\u003E",
+    "\\U0001F600",
+]
+ALPHABET = ["a", "Z", "0", " ", "service", "from", *UNICODE_SPACES, *LINE_ENDS, *TRICKY]
+
+
+def _text(extra: list[str], max_size: int = 6) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(ALPHABET + extra), max_size=max_size).map("".join)
+
+
+#: What SPARQL allows between tokens (a comment one time in four), and one time in twenty a
+#: Unicode space it does not allow there (they are common inside strings, IRIs and comments).
+glue = st.integers(0, 19).flatmap(
+    lambda n: (
+        st.sampled_from(UNICODE_SPACES)
+        if n == 0
+        else st.builds(lambda t, end: "#" + t + end, _text([]), st.sampled_from(LINE_ENDS))
+        if n < 6
+        else st.sampled_from([" ", "", "\t", *LINE_ENDS])
+    )
+)
+strings = st.builds(
+    lambda quote, body: quote + body + quote,
+    st.sampled_from(["'", '"', "'''", '"""']),
+    _text(ESCAPES),
+)
+#: IRIs with '#', escapes and code points IRIs allow (and a few they do not).
+IRI_PARTS = ["a", "#", "%20", "\\u0041", "\\u00A0", "service", "from", "'", "(", ")"]
+IRI_PARTS += ["\u00e9", "\U0001f600", "\u00a0", "\u2028", "\u3000", "\ufeff"]
+iris = st.builds(
+    lambda body: "<http://a/" + body + ">",
+    st.lists(st.sampled_from(IRI_PARTS), max_size=6).map("".join) | _text(["#"]),
+)
+terms = st.one_of(
+    strings,
+    iris,
+    st.sampled_from(["1", "1.5e3", "true", "ex:a", "ex:service", "?a", "'x'@en", "_:b"]),
+)
+expressions = st.one_of(
+    terms,
+    st.builds(
+        lambda a, op, b: f"{a}{op}{b}", terms, st.sampled_from(["<", " < ", "<=", "="]), terms
+    ),
+)
+
+
+def _element(service: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """One part of a WHERE group: noise around, or a place for, the SERVICE."""
+    return st.one_of(
+        st.builds("BIND({} AS ?v{})".format, expressions, st.integers(0, 3)),
+        st.builds("FILTER({} || true)".format, expressions),
+        st.builds("VALUES ?w {{ {} }}".format, terms),
+        st.builds("OPTIONAL {{ BIND({} AS ?o) }}".format, terms),
+        st.builds("{{ SELECT * WHERE {{ {} }} }}".format, service),
+        st.builds("FILTER EXISTS {{ {} }}".format, service),
+        st.builds("OPTIONAL {{ {} }}".format, service),
+        _text([], 3),
+        st.just("?a ?b true"),
+        service,
+    )
+
+
+def _join(parts: list[str], separators: list[str]) -> str:
+    return "".join(p + s for p, s in zip(parts, separators + [""] * len(parts), strict=False))
+
+
+@st.composite
+def service_queries(draw: st.DrawFn, canary: str) -> str:
+    """A query with SERVICEs to the canary, spelled and hidden in many ways."""
+    target = draw(
+        st.sampled_from(
+            [f"<{canary}/iri>", "c:pname", "<rel>", "?svc", f"<{canary}/\\u0065sc>", ":dflt"]
+        )
+    )
+    keyword = draw(st.sampled_from(["SERVICE", "service", "SeRvIcE", "SERVICE SILENT"]))
+    service = st.builds(lambda g1, g2: f"{keyword}{g1}{target}{g2}{{ ?c ?y ?z }}", glue, glue)
+    parts = draw(st.lists(_element(service), min_size=1, max_size=5))
+    if not any(keyword in p for p in parts):
+        parts.append(draw(service))
+    body = _join(parts, draw(st.lists(glue, min_size=len(parts), max_size=len(parts))))
+    prologue = draw(st.sampled_from(["", f"BASE <{canary}/>"]))
+    prologue += f" PREFIX ex: <http://e/> PREFIX c: <{canary}/> PREFIX : <{canary}/>" + draw(glue)
+    form = draw(st.sampled_from(["SELECT * WHERE", "SELECT ?c", "ASK", "SELECT*"]))
+    return f"{prologue}{form}{draw(glue)}{{ BIND(1 AS ?one){draw(glue)}{body} }}{draw(glue)}"
+
+
+@st.composite
+def from_queries(draw: st.DrawFn) -> str:
+    """A query with a FROM to the marker graph after noise a lexer may misread."""
+    target = draw(st.sampled_from([f"<{MARKER_GRAPH}>", "m:", "<marker-graph>", "m:\\-"]))
+    keyword = draw(st.sampled_from(["FROM", "from", "FrOm"]))
+    noise = draw(st.lists(expressions, max_size=3))
+    projection = "".join(f"({e}{draw(glue)}AS ?e{i})" for i, e in enumerate(noise)) or "*"
+    form = draw(
+        st.sampled_from(
+            ["SELECT {p}", "SELECT {p}", "ASK", "DESCRIBE ?s", "CONSTRUCT {{ ?s ?p ?o }}"]
+        )
+    ).format(p=projection)
+    prologue = draw(st.sampled_from(["", "BASE <http://127.0.0.1:1/>"]))
+    prologue += f" PREFIX ex: <http://e/> PREFIX m: <{MARKER_GRAPH}>" + draw(glue)
+    gaps = [draw(glue) for _ in range(4)]
+    return f"{prologue}{form}{gaps[0]}{keyword}{gaps[1]}{target}{gaps[2]}{{ ?s ?p ?o }}{gaps[3]}"
+
+
+def _refused(query: str) -> bool:
+    try:
+        check_outside_access(query)
+    except (QueryRefusedError, QuerySyntaxError):
+        return True
+    return False
+
+
+def test_every_service_pyoxigraph_sends_is_refused_and_kg_serve_sends_none(
+    marked, canary, live_server
+):
+    seen = Counter()
+    http = httpx.Client(timeout=60)
+
+    @FUZZ
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        query = data.draw(service_queries(canary.url))
+        before = len(canary.hits)
+        run_raw(marked, query)
+        if len(canary.hits) == before:
+            seen["not reached"] += 1
+            return
+        seen["reached"] += 1
+        assert _refused(query), f"pyoxigraph reached the canary, kg's guard let it: {query!r}"
+        reached = len(canary.hits)
+        response = http.get(live_server + "/sparql", params={"query": query})
+        assert 400 <= response.status_code < 500, (query, response.text)
+        assert len(canary.hits) == reached, f"kg serve reached the canary: {query!r}"
+
+    check()
+    http.close()
+    assert seen["reached"] >= EXAMPLES // 10, f"too few generated queries reach out: {seen}"
+
+
+def test_every_from_pyoxigraph_reads_is_refused_unless_in_the_dataset(marked):
+    seen = Counter()
+
+    @FUZZ
+    @given(from_queries())
+    def check(query: str) -> None:
+        if not sees_marker(marked, query):
+            seen["not read"] += 1
+            return
+        seen["read"] += 1
+        assert _refused(query), f"pyoxigraph read FROM <marker>, kg's guard let it: {query!r}"
+
+    check()
+    assert seen["read"] >= EXAMPLES // 10, f"too few generated queries use their FROM: {seen}"
