@@ -51,6 +51,32 @@ PAGES = {
     "press-donews-bytedance": "https://www.donews.com/article/detail/5093/97350.html",
     "press-jishuzhan-seedance-2-0": "https://jishuzhan.net/article/2025072658224840706",
     "press-aiwiki-seedance": "https://aiwiki.ai/wiki/seedance",
+    "press-venicestats-sora-2": "https://venicestats.com/venice-models/sora-2-text-to-video",
+    "press-advancedainews-sora-2": "https://advancedainews.com/openai-launches-sora-2-groundbreaking-ai-video-generator",
+    "press-toolworthy-veo-3-1": "https://www.toolworthy.ai/en/tool/veo-3-1",
+    "press-mindstudio-veo-3-1": "https://www.mindstudio.ai/blog/what-is-google-veo-3-1-flagship-video",
+    "press-oreate-google-flow": "https://explore.oreate.ai/posts/how-google-flow-and-veo-31-are-changing-the-game-for-ai-filmmaking",
+    "press-wallstreetcn-wan-2-2": "https://web-origin.lbkrs.com/news/251266264",
+    "press-deeplearningai-wan-2-2": "https://charonhub.deeplearning.ai/alibabas-wan-2-2-video-models-adopt-a-new-architecture-to-sort-noisy-from-less-noisy-inputs",
+    "press-technow-wan-2-2": "https://tech-now.io/?p=60408",
+    "press-reportify-wan-2-2": "https://reportify.cn/social-media/702851209658377",
+    "docs-runware-seedance-1-5-pro": "https://runware.ai/docs/models/bytedance-seedance-1-5-pro",
+    "press-emergentmind-seedance-1-5-pro": "https://www.emergentmind.com/topics/seedance-1-5-pro",
+    "docs-runware-hailuo-2-3": "https://runware.ai/docs/models/minimax-hailuo-2-3",
+    "docs-runware-hailuo-2-3-fast": "https://runware.ai/docs/models/minimax-hailuo-2-3-fast",
+    "press-picassoia-hailuo-2-3": "https://blog.picassoia.com/hailuo-23-how-minimax-new-model-works",
+    "press-cometapi-runway-gen-4-5": "https://www.cometapi.com/fr/runway-gen-4-5-review-what-is-is-and-what-is-new",
+    "press-productcool-ray3": "https://www.productcool.com/product/luma-ray-3",
+    "press-thebridgeto-ray3": "https://www.thebridgeto.ai/resources/models/68d7736d-fd06-4e3d-b49a-03c9accd0ef3/",
+    "press-pwwt-vidu": "http://www.pwwt.cn/news/975355",
+    "press-xugj520-hunyuanvideo-1-5": "https://www.xugj520.cn/en/archives/hunyuanvideo-1-point-5-lightweight-video-generation.html?amp=1",
+    "arxiv-2511-18870": "https://arxiv.org/abs/2511.18870",
+    "press-alphaxiv-hunyuanvideo-1-5": "https://www.alphaxiv.org/resources/2511.18870v2",
+    "press-iagenerativas-kling-3-0": "https://iagenerativas.blogspot.com/2026/02/kling-30-el-fin-de-la-realidad.html",
+    "docs-runware-pixverse-v5": "https://runware.ai/docs/models/pixverse-v5",
+    "docs-runware-pixverse-v5-5": "https://runware.ai/docs/models/pixverse-v5-5",
+    "press-aivideobootcamp-ltx-2": "https://aivideobootcamp.com/blog/ltx-2-complete-guide-2026/",
+    "press-solosoft-ltx-2": "https://www.solosoft.dev/post/ltx2-video-generation-2026/",
 }
 
 # One fact a line: source graph | subject | property | value as the page states it (SPARQL terms).
@@ -95,6 +121,45 @@ STATED = """
     press-jishuzhan-seedance-2-0 | product:volcano-engine | skos:altLabel | "火山引擎"@zh
     press-aiwiki-seedance | product:jimeng | skos:altLabel | "Dreamina"
     press-aiwiki-seedance | product:volcano-engine | kg:poweredBy | model:seedance-1-0
+    # The field since the report (2025-07 onward): models, products, papers
+    press-venicestats-sora-2 | model:sora-2 | kg:date | "2025-09"^^xsd:gYearMonth
+    press-venicestats-sora-2 | model:sora-2 | kg:successorOf | model:sora
+    press-advancedainews-sora-2 | product:sora-app | kg:poweredBy | model:sora-2
+    press-toolworthy-veo-3-1 | model:veo-3-1 | kg:announcementDate | "2025-10-15"^^xsd:date
+    press-toolworthy-veo-3-1 | model:veo-3-1 | kg:developedBy | org:deepmind
+    press-mindstudio-veo-3-1 | model:veo-3-1 | kg:successorOf | model:veo-3
+    press-oreate-google-flow | product:google-flow | kg:poweredBy | model:veo-3-1
+    press-wallstreetcn-wan-2-2 | model:wan-2-2-t2v-a14b | kg:releaseDate | "2025-07-28"^^xsd:date
+    press-wallstreetcn-wan-2-2 | model:wan-2-2-ti2v-5b | kg:releaseDate | "2025-07-28"^^xsd:date
+    press-wallstreetcn-wan-2-2 | model:wan-2-2-i2v-a14b | kg:usesArchitecture | <https://w3id.org/genvid-kg/id/architecture/moe>
+    press-deeplearningai-wan-2-2 | model:wan-2-2-t2v-a14b | kg:usesArchitecture | <https://w3id.org/genvid-kg/id/architecture/flow-matching>
+    press-technow-wan-2-2 | model:wan-2-2-t2v-a14b | kg:successorOf | model:wan-2-1-14b
+    press-reportify-wan-2-2 | model:wan-2-2-t2v-a14b | skos:altLabel | "通义万相Wan2.2"@zh
+    docs-runware-seedance-1-5-pro | model:seedance-1-5-pro | kg:releaseDate | "2025-12-23"^^xsd:date
+    docs-runware-seedance-1-5-pro | model:seedance-1-5-pro | kg:developedBy | org:bytedance
+    press-emergentmind-seedance-1-5-pro | model:seedance-1-5-pro | kg:usesArchitecture | <https://w3id.org/genvid-kg/id/architecture/dit>
+    press-aiwiki-seedance | model:seedance-2-0 | kg:date | "2026-02-12"^^xsd:date
+    press-heluojuzhen-seedance-2-0 | product:doubao | kg:poweredBy | model:seedance-2-0
+    docs-runware-hailuo-2-3 | model:hailuo-2-3 | kg:releaseDate | "2025-10-28"^^xsd:date
+    docs-runware-hailuo-2-3-fast | model:hailuo-2-3-fast | kg:releaseDate | "2025-10-29"^^xsd:date
+    press-picassoia-hailuo-2-3 | model:hailuo-2-3 | kg:successorOf | model:hailuo-02
+    press-evolink-hailuo-02 | model:hailuo-2-3 | skos:altLabel | "海螺 2.3"@zh
+    press-cometapi-runway-gen-4-5 | model:runway-gen-4-5 | kg:announcementDate | "2025-12-01"^^xsd:date
+    press-cometapi-runway-gen-4-5 | model:runway-gen-4-5 | kg:successorOf | model:runway-gen-4
+    press-productcool-ray3 | model:luma-ray3 | kg:date | "2025-09-19"^^xsd:date
+    press-thebridgeto-ray3 | model:luma-ray3 | kg:releaseDate | "2026-03"^^xsd:gYearMonth
+    press-lilys-ray3 | model:luma-ray3 | kg:successorOf | model:luma-ray2
+    press-pwwt-vidu | model:vidu-q2 | kg:date | "2025-07"^^xsd:gYearMonth
+    press-xugj520-hunyuanvideo-1-5 | model:hunyuanvideo-1-5 | kg:releaseDate | "2025-11-20"^^xsd:date
+    arxiv-2511-18870 | model:hunyuanvideo-1-5 | kg:usesArchitecture | <https://w3id.org/genvid-kg/id/architecture/dit>
+    arxiv-2511-18870 | paper:hunyuanvideo-1-5-2025 | kg:arxivId | "2511.18870"
+    press-alphaxiv-hunyuanvideo-1-5 | paper:hunyuanvideo-1-5-2025 | kg:publicationDate | "2025-11-24"^^xsd:date
+    press-iagenerativas-kling-3-0 | model:kling-3-0 | kg:releaseDate | "2026-02-06"^^xsd:date
+    press-jishuzhan-kling-2025 | model:kling-2-6 | skos:altLabel | "可灵2.6"@zh
+    docs-runware-pixverse-v5 | model:pixverse-v5 | kg:releaseDate | "2025-08-29"^^xsd:date
+    docs-runware-pixverse-v5-5 | model:pixverse-v5-5 | kg:releaseDate | "2025-12-01"^^xsd:date
+    press-aivideobootcamp-ltx-2 | model:ltx-2-3 | kg:releaseDate | "2026-03-05"^^xsd:date
+    press-solosoft-ltx-2 | model:ltx-2 | kg:developedBy | org:lightricks
 """
 FACTS = [
     tuple(part.strip() for part in line.split(" | "))
@@ -185,3 +250,38 @@ def test_every_source_with_statements_can_be_found(built):
            }""",
     )
     assert unfindable == []
+
+
+def test_fifteen_models_since_the_report_rest_on_pages_with_urls(built):
+    """Models dated 2025-07 or later whose every statement sits in a graph whose source has a URL."""
+    models = _values(
+        built,
+        """SELECT DISTINCT ?m WHERE {
+             ?m a kg:Model ; kg:date ?date FILTER(STR(?date) >= "2025-07")
+             FILTER NOT EXISTS { GRAPH ?g { ?m ?p ?o } FILTER NOT EXISTS { ?g schema:url ?url } }
+           }""",
+    )
+    slugs = {iri.rsplit("/", 1)[-1] for iri in models}
+    expected = {
+        "sora-2", "veo-3-1", "wan-2-2-t2v-a14b", "wan-2-2-i2v-a14b", "wan-2-2-ti2v-5b",
+        "seedance-1-5-pro", "seedance-2-0", "hailuo-2-3", "runway-gen-4-5", "luma-ray3",
+        "vidu-q2", "hunyuanvideo-1-5", "kling-3-0", "ltx-2-3", "hailuo-2-3-fast",
+    }  # fmt: skip
+    assert expected <= slugs
+    assert len(slugs) >= 15
+
+
+def test_disagreements_list_the_runway_arr_and_ray3_release(built, built_settings):
+    """Two sources, two values, both kept: `kg query disagreements` shows each pair."""
+    query = (built_settings.queries_dir / "disagreements.rq").read_text()
+    pairs = {
+        (row[0].value, row[1].value, *sorted((row[2].value, row[4].value)))
+        for row in select(built, query).rows
+    }
+    assert (
+        "Runway",
+        "annual recurring revenue",
+        "70000000 USD (2024-12)",
+        "84000000 USD (2024-12)",
+    ) in pairs
+    assert ("Ray3", "releaseDate", "2025-09-19", "2026-03") in pairs
