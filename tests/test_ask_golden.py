@@ -11,6 +11,7 @@ and commit the files that changed.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,12 @@ def test_models_using_dit_at_80_columns_lists_each_model_once(built_settings):
     assert {"Sora", "HunyuanVideo", "Wan 2.1 14B", "Seedance 1.0"} <= set(frame["Model"])
     table = out.split("Sources:")[0]
     for model in frame["Model"]:
-        assert sum(line.startswith(f" {model} ") for line in table.splitlines()) == 1, model
+        # The name then the column gap, so that "HunyuanVideo" is not also "HunyuanVideo 1.5".
+        cell = re.compile(rf" {re.escape(model)}(\s{{2,}}|$)")
+        assert sum(bool(cell.match(line)) for line in table.splitlines()) == 1, model
     assert "MMDiT → DiT" in out  # HunyuanVideo's path, wrapped in its cell
-    assert "ByteDance Seed," in out
+    assert "ByteDance," in out  # Seedance 1.0's two developers, wrapped in their cell
+    assert "ByteDance Seed" in out
     assert f"{len(frame)} rows" in out
     for number, reference in enumerate(frame.attrs["references"], 1):
         assert f"  [{number}] " in out
