@@ -35,13 +35,11 @@ __all__ = ["ENTITY_FORMATS", "SEARCH_INDEX", "VOID", "PageRenderer"]
 
 SEARCH_INDEX = "search-index.json"
 VOID = "void.ttl"
-#: The RDF files written beside each entity page: (name, extension, media type, whether each
-#: statement stays in its source's graph). index.jsonld is one graph, as rdflib.Graph reads
-#: it; index.graphs.jsonld keeps the source graphs, for rdflib.Dataset.
-ENTITY_FORMATS: tuple[tuple[str, str, str, bool], ...] = (
-    ("Turtle", "ttl", "text/turtle", False),
-    ("JSON-LD", "jsonld", "application/ld+json", False),
-    ("JSON-LD with source graphs", "graphs.jsonld", "application/ld+json", True),
+#: The RDF files written beside each entity page (index.ttl, index.jsonld): one graph each, as
+#: rdflib.Graph reads them; the statements with their source graphs are in the site's dumps.
+ENTITY_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("Turtle", "ttl", "text/turtle"),
+    ("JSON-LD", "jsonld", "application/ld+json"),
 )
 
 
@@ -115,7 +113,7 @@ class PageRenderer:
     def entity(self, page: EntityPage, path: str) -> str:
         """An entity's page, with its RDF files beside it instead of content negotiation."""
         context = entity_context(page) | {
-            "formats": [(name, extension) for name, extension, *_ in ENTITY_FORMATS],
+            "formats": [(name, extension) for name, extension, _media in ENTITY_FORMATS],
             "format_prefix": "index.",
         }
         return self.render("entity.html", path, context)

@@ -166,9 +166,8 @@ def _fill(
     for (kind, slug), page in pages.items():
         where = entity_file(kind, slug)
         _write(folder / where / "index.html", renderer.entity(page, where + "index.html"))
-        for _name, extension, media, graphs in ENTITY_FORMATS:
-            rdf = serialize_description(page.quads, media, graphs)
-            _write(folder / where / f"index.{extension}", rdf)
+        for _name, extension, media in ENTITY_FORMATS:
+            _write(folder / where / f"index.{extension}", serialize_description(page.quads, media))
         if kind in KINDS_ORDER:
             neighbours = json.dumps(_neighbours(store, page), ensure_ascii=False)
             _write(folder / where / "neighbours.json", neighbours)

@@ -460,18 +460,14 @@ def entity_quads(store: Store, queries_dir: Path, kind: str, slug: str) -> list[
     return quads
 
 
-def serialize_description(quads: list[ox.Quad], media: str, graphs: bool | None = None) -> bytes:
+def serialize_description(quads: list[ox.Quad], media: str) -> bytes:
     """An entity's statements in an RDF format: with their source graphs in TriG and N-Quads,
     merged into one graph (each statement once) in the triple formats and in JSON-LD, which
-    a plain ``rdflib.Graph().parse(...)`` reads only in that form. ``graphs=True`` keeps the
-    source graphs in JSON-LD too (for ``rdflib.Dataset``).
-    """
+    a plain ``rdflib.Graph().parse(...)`` reads only in that form."""
     rdf_format = ox.RdfFormat.from_media_type(media)
     if rdf_format is None:
         raise BadParameterError(f"{media} is not an RDF format")
-    if graphs is None:
-        graphs = rdf_format.supports_datasets and rdf_format != ox.RdfFormat.JSON_LD
-    if graphs and rdf_format.supports_datasets:
+    if rdf_format.supports_datasets and rdf_format != ox.RdfFormat.JSON_LD:
         return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
     triples = list(dict.fromkeys(quad.triple for quad in quads))
     return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
