@@ -8,8 +8,9 @@ per path to DiT, Seedance 1.0 once per developer). The query's header says how t
     # columns: modelLabel=Model | via=Path | developerLabel=Developers | date=Date
 
 ``row`` names the variable that identifies a thing: rows with the same value become one, each
-column keeping its distinct values in order; a cell that repeats the one before it in its row
-is left blank, and a column empty on every row is left out. ``columns`` lists what is shown,
+column keeping its distinct values, sorted (engines group rows in any order); a cell that
+repeats the one before it in its row is left blank, and a column empty on every row is left
+out. ``columns`` lists what is shown,
 with headers in words. The sources (``?sources``, labels joined by " | ") become numbered
 references, listed once beneath with their documents' links. Grouping happens here, in Python,
 so the queries stay plain SPARQL that any engine runs. The CLI (kg.views.terminal), the web
@@ -227,7 +228,9 @@ def shape_answer(store: Store, queries_dir: Path, answer: Answer) -> Shaped:
             if index and _texts(cell) == _texts(row.cells[index - 1]):
                 cell.clear()  # the same as the cell before it ("As printed" = "Entry")
             elif shown[index][0] == "via":
-                cell.sort(key=lambda item: len(item.text))  # the shortest path first
+                cell.sort(key=lambda item: (len(item.text), item.text))  # shortest path first
+            else:
+                cell.sort(key=lambda item: item.text)  # engines group rows in any order
     # A column empty on every row says nothing: leave it out.
     keep = [i for i in range(len(shown)) if any(row.cells[i] for row in rows)] if rows else []
     if rows:
