@@ -105,7 +105,7 @@ def test_web_page_expands_a_node_on_double_click(built, browser, serve, tmp_path
     (site / "static" / "vendor").mkdir(parents=True)
     for name in ("vis-network.min.js", "vis-network.css"):
         shutil.copy(asset_path(name), site / "static" / "vendor" / name)
-    for name in ("lineage.js", "lineage-labels.js", "lineage.css"):
+    for name in ("lineage.js", "lineage-common.js", "lineage.css"):
         shutil.copy(resource_dir("web") / "static" / name, site / "static" / name)
     graph = select_lineage(built, focus="DiT", depth=0)
     page_html = render_lineage_html(graph, standalone=False, expand_url="/api/lineage/neighbours")

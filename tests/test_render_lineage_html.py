@@ -55,7 +55,7 @@ def test_web_page_references_the_app_static_files(graph):
     styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
     assert sources == [
         "/static/vendor/vis-network.min.js",
-        "/static/lineage-labels.js",
+        "/static/lineage-common.js",
         "/static/lineage.js",
     ]
     assert styles == ["/static/vendor/vis-network.css", "/static/lineage.css"]

@@ -11,6 +11,8 @@
 (function () {
   "use strict";
 
+  var common = window.lineageCommon;
+
   var SLOT = 260; // width of a member's place in a year's column
   var COLUMNS = 3; // member places across a year's column
   var ROW = 56;
@@ -502,34 +504,21 @@
     delete document.body.dataset.selected;
   }
 
+  // The chain's nodes (and half a member's place around them) fill the canvas, with room on
+  // the left for the lane names.
   function fitChain(list, duration) {
-    var network = view.network;
-    var at = network.getPositions(list.filter(function (id) { return nodeView.get(id) !== null; }));
-    var spots = Object.keys(at).map(function (id) { return at[id]; });
-    if (!spots.length) return;
-    var xs = spots.map(function (p) { return p.x; });
-    var ys = spots.map(function (p) { return p.y; });
-    var box = {
-      left: Math.min.apply(null, xs) - SLOT / 2,
-      right: Math.max.apply(null, xs) + SLOT / 2,
-      top: Math.min.apply(null, ys) - ROW,
-      bottom: Math.max.apply(null, ys) + ROW,
-    };
-    var canvas = $("lineage-network");
-    var scale = Math.min(
-      (canvas.clientWidth - 140) / (box.right - box.left),
-      (canvas.clientHeight - 60) / (box.bottom - box.top),
-      1.2
+    var at = view.network.getPositions(
+      list.filter(function (id) { return nodeView.get(id) !== null; })
     );
-    var move = {
-      position: { x: (box.left + box.right) / 2 - 50 / scale, y: (box.top + box.bottom) / 2 },
-      scale: scale,
-    };
-    if (duration) {
-      move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
-      view.moving = true; // until vis-network's animationFinished
-    }
-    network.moveTo(move);
+    var spots = [];
+    Object.keys(at).forEach(function (id) {
+      spots.push({ x: at[id].x - SLOT / 2, y: at[id].y - ROW }, { x: at[id].x + SLOT / 2, y: at[id].y + ROW });
+    });
+    common.fit(view, $("lineage-network"), spots, {
+      margin: { left: 120, right: 20, top: 30, bottom: 30 },
+      maxScale: 1.2,
+      duration: duration,
+    });
   }
 
   // Everything drawn, with room on the left for the lane names.
@@ -537,46 +526,23 @@
     fitChain(nodes.getIds(), duration);
   }
 
-  function element(tag, text, className) {
-    var el = document.createElement(tag);
-    if (text !== undefined && text !== null) el.textContent = text;
-    if (className) el.className = className;
-    return el;
-  }
-
   function showInfo(n, up, down) {
-    var panel = $("lineage-info");
-    panel.replaceChildren();
-    panel.appendChild(element("h2", data.labels[n]));
     var facts = [data.kindStyles[kindName(n)].label, data.dates[n] || "undated"];
     if (data.vendors[n] >= 0) facts.push(data.vendorNames[data.vendors[n]]);
-    panel.appendChild(element("p", facts.join(" · "), "lineage-facts"));
-    if (data.urls[n]) {
-      var a = element("a", "Open the entity page");
-      a.href = data.entityBase + data.urls[n];
-      a.className = "lineage-entity-link";
-      panel.appendChild(a);
+    var counts = up.size + " ancestors, " + down.size + " descendants";
+    if (up.size >= CHAIN_LIMIT || down.size >= CHAIN_LIMIT) {
+      counts += " (the first " + CHAIN_LIMIT + " drawn)";
     }
-    var paths = chains(n);
-    if (paths.length) {
-      panel.appendChild(element("h3", "Comes from"));
-      var list = element("ol", null, "lineage-paths");
-      paths.forEach(function (path) {
-        list.appendChild(element("li", path.map(function (m) { return data.labels[m]; }).join(" → ")));
-      });
-      panel.appendChild(list);
-    }
-    var counted = up.size + " ancestors, " + down.size + " descendants";
-    if (up.size >= CHAIN_LIMIT || down.size >= CHAIN_LIMIT) counted += " (the first " + CHAIN_LIMIT + " drawn)";
-    panel.appendChild(element("p", counted, "lineage-counts"));
-    if (data.sources[n].length) {
-      panel.appendChild(element("h3", "Sources"));
-      var sources = element("ul", null, "lineage-sources");
-      sourceNames(data.sources[n]).forEach(function (source) {
-        sources.appendChild(element("li", source));
-      });
-      panel.appendChild(sources);
-    }
+    common.info($("lineage-info"), {
+      title: data.labels[n],
+      facts: facts,
+      href: data.urls[n] ? data.entityBase + data.urls[n] : null,
+      paths: chains(n).map(function (path) {
+        return path.map(function (m) { return data.labels[m]; });
+      }),
+      counts: counts,
+      sources: sourceNames(data.sources[n]),
+    });
   }
 
   // ---- search --------------------------------------------------------------------------------
@@ -667,15 +633,12 @@
     ctx.fillStyle = "rgba(255,255,255,0.85)";
     ctx.fillRect(corner.x, corner.y, 1e7, 22 * px);
     ctx.fillStyle = "#444";
-    var end = -Infinity;
-    view.yearMarks = [];
-    (view.columns || []).forEach(function (column) {
-      var x = column.x + 4 * px;
-      var width = ctx.measureText(column.name).width;
-      if (x < end + 10 * px) return;
-      ctx.fillText(column.name, x, corner.y + 4 * px);
-      view.yearMarks.push({ text: column.name, x: x, width: width });
-      end = x + width;
+    var marks = (view.columns || []).map(function (column) {
+      return { text: column.name, x: column.x + 4 * px };
+    });
+    view.yearMarks = common.yearMarks(ctx, px, marks);
+    view.yearMarks.forEach(function (mark) {
+      ctx.fillText(mark.text, mark.x, corner.y + 4 * px);
     });
     ctx.textBaseline = "middle";
     (view.lanes || []).forEach(function (lane) {
@@ -689,7 +652,7 @@
   }
 
   function chosenLabel(values, id, selected) {
-    // Zoomed out, lineage-labels.js writes the lit labels at a readable size instead.
+    // Zoomed out, lineage-common.js writes the lit labels at a readable size instead.
     if (selected && view.network.getScale() < READABLE) values.color = "rgba(0,0,0,0)";
   }
 
@@ -700,7 +663,7 @@
     var order = [state.selected].concat(state.line, state.neighbours).filter(function (id) {
       return nodeView.get(id) !== null;
     });
-    view.litLabels = window.lineageLabels(ctx, view.network, $("lineage-network"), order, {
+    view.litLabels = common.litLabels(ctx, view.network, $("lineage-network"), order, {
       label: function (id) {
         return short(data.labels[index.get(id)]);
       },
@@ -744,9 +707,8 @@
       view.readyAt = marks.drawn = performance.now();
       document.body.dataset.ready = "true";
     });
+    common.dropStaleTooltips(network, container);
     network.on("click", function (params) {
-      var handler = network.interactionHandler;
-      if (handler && handler.popup) handler.popup.hide();
       if (!params.nodes.length) {
         if (!params.edges.length) clear();
         return;

@@ -7,6 +7,8 @@
 (function () {
   "use strict";
 
+  var common = window.lineageCommon;
+
   var DIM_NODE = { background: "#ececec", border: "#d9d9d9" };
   var DIM_FONT = "#c8c8c8";
   var DIM_EDGE_OPACITY = 0.15;
@@ -105,25 +107,16 @@
     ctx.restore();
   }
 
-  // The names on the time axis that fit at this zoom: a year's name is skipped when it would
-  // run into the one before it (zoomed out, 2018 and 2019 would print over each other), so
-  // every name drawn is readable. ``px`` is one screen pixel in canvas units.
+  // The names on the time axis that fit at this zoom (lineage-common.js skips a year's name
+  // that would run into the one before it). ``px`` is one screen pixel in canvas units.
   function yearLabels(ctx, px) {
     var axis = data.axis;
     var marks = axis.years.map(function (segment) {
       return { text: String(segment.year), x: segment.x + 4 * px };
     });
     if (axis.undatedX !== null) marks.push({ text: "undated", x: axis.undatedX - 24 * px });
-    var shown = [];
-    var end = -Infinity;
-    marks.forEach(function (mark) {
-      var width = ctx.measureText(mark.text).width;
-      if (mark.x < end + 10 * px) return;
-      shown.push({ text: mark.text, x: mark.x, width: width });
-      end = mark.x + width;
-    });
-    view.yearMarks = shown;
-    return shown;
+    view.yearMarks = common.yearMarks(ctx, px, marks);
+    return view.yearMarks;
   }
 
   function drawAxisLabels(ctx) {
@@ -243,7 +236,7 @@
   }
 
   // The lit part stays readable at any zoom: below READABLE its labels are drawn by
-  // lineage-labels.js at a fixed size on screen (the chain first, then the neighbours).
+  // lineage-common.js at a fixed size on screen (the chain first, then the neighbours).
   function drawLitLabels(ctx) {
     view.litLabels = [];
     var state = view.state;
@@ -251,7 +244,7 @@
     var order = [state.selected].concat(state.line, state.neighbours).filter(function (id) {
       return nodeView.get(id) !== null;
     });
-    view.litLabels = window.lineageLabels(ctx, view.network, $("lineage-network"), order, {
+    view.litLabels = common.litLabels(ctx, view.network, $("lineage-network"), order, {
       label: function (id) {
         return nodes.get(id).label;
       },
@@ -349,66 +342,17 @@
 
   // Bring a chain into view at a zoom where it reads: the box around its nodes fills the free
   // part of the canvas (at most MAX_FIT_SCALE), and the lit labels keep their size on screen
-  // (chosenLabel). A chain already in view at a readable zoom is left where it is.
+  // (drawLitLabels). A chain already in view at a readable zoom is left where it is.
   function fitChain(ids, duration) {
-    var network = view.network;
-    var at = network.getPositions(ids.filter(function (n) { return nodeView.get(n) !== null; }));
+    var at = view.network.getPositions(ids.filter(function (n) { return nodeView.get(n) !== null; }));
     var spots = Object.keys(at).map(function (n) { return at[n]; });
-    if (!spots.length) return;
-    var xs = spots.map(function (p) { return p.x; });
-    var ys = spots.map(function (p) { return p.y; });
-    var box = {
-      left: Math.min.apply(null, xs),
-      right: Math.max.apply(null, xs),
-      top: Math.min.apply(null, ys),
-      bottom: Math.max.apply(null, ys),
-    };
-    var canvas = $("lineage-network");
-    var room = {
-      x: canvas.clientWidth - FIT_MARGIN.left - FIT_MARGIN.right,
-      y: canvas.clientHeight - FIT_MARGIN.top - FIT_MARGIN.bottom,
-    };
-    var current = network.getScale();
-    if (current >= READABLE && inView(box, current)) return;
-    var scale = Math.min(
-      room.x / Math.max(box.right - box.left, 1),
-      room.y / Math.max(box.bottom - box.top, 1),
-      Math.max(MAX_FIT_SCALE, current)
-    );
-    var position = {
-      x: (box.left + box.right) / 2 - (FIT_MARGIN.left - FIT_MARGIN.right) / 2 / scale,
-      y: (box.top + box.bottom) / 2 - (FIT_MARGIN.top - FIT_MARGIN.bottom) / 2 / scale,
-    };
-    var move = { position: position, scale: scale };
-    if (duration) {
-      move.animation = { duration: duration, easingFunction: "easeInOutQuad" };
-      view.moving = true; // until vis-network's animationFinished
-    }
-    network.moveTo(move);
-  }
-
-  function inView(box, scale) {
-    var network = view.network;
-    var topLeft = network.canvasToDOM({ x: box.left, y: box.top });
-    var bottomRight = network.canvasToDOM({ x: box.right, y: box.bottom });
-    var canvas = $("lineage-network");
-    return (
-      topLeft.x >= FIT_MARGIN.left &&
-      topLeft.y >= FIT_MARGIN.top &&
-      bottomRight.x <= canvas.clientWidth - FIT_MARGIN.right &&
-      bottomRight.y <= canvas.clientHeight - FIT_MARGIN.bottom &&
-      scale >= READABLE
-    );
-  }
-
-  // vis-network keeps a node's tooltip until the mouse moves again, even when a click, a zoom
-  // or an animation has moved the node away from under it: hide it whenever the view changes.
-  function hideTooltip() {
-    var handler = view.network && view.network.interactionHandler;
-    if (!handler) return;
-    clearTimeout(handler.popupTimer);
-    if (handler.popup !== undefined) handler.popup.hide();
-    handler.popupObj = undefined;
+    common.fit(view, $("lineage-network"), spots, {
+      margin: FIT_MARGIN,
+      maxScale: MAX_FIT_SCALE,
+      readable: READABLE,
+      keep: true,
+      duration: duration,
+    });
   }
 
   function clear() {
@@ -417,47 +361,20 @@
     delete document.body.dataset.selected;
   }
 
-  function element(tag, text, className) {
-    var el = document.createElement(tag);
-    if (text !== undefined && text !== null) el.textContent = text;
-    if (className) el.className = className;
-    return el;
-  }
-
   function showInfo(id, up, down) {
     var node = nodes.get(id);
-    var panel = $("lineage-info");
-    panel.replaceChildren();
-    panel.appendChild(element("h2", node.fullLabel));
     var facts = [data.kinds[node.kind].label, node.date || "undated"];
     if (node.vendor) facts.push(node.vendor);
-    panel.appendChild(element("p", facts.join(" · "), "lineage-facts"));
-    if (node.url) {
-      var a = element("a", "Open the entity page");
-      a.href = data.entityBase + node.url;
-      a.className = "lineage-entity-link";
-      panel.appendChild(a);
-    }
-    var paths = chains(id);
-    if (paths.length) {
-      panel.appendChild(element("h3", "Comes from"));
-      var list = element("ol", null, "lineage-paths");
-      paths.forEach(function (path) {
-        list.appendChild(element("li", path.map(label).join(" → ")));
-      });
-      panel.appendChild(list);
-    }
-    panel.appendChild(
-      element("p", up.size + " ancestors, " + down.size + " descendants", "lineage-counts")
-    );
-    if (node.sources && node.sources.length) {
-      panel.appendChild(element("h3", "Sources"));
-      var sources = element("ul", null, "lineage-sources");
-      node.sources.forEach(function (source) {
-        sources.appendChild(element("li", source));
-      });
-      panel.appendChild(sources);
-    }
+    common.info($("lineage-info"), {
+      title: node.fullLabel,
+      facts: facts,
+      href: node.url ? data.entityBase + node.url : null,
+      paths: chains(id).map(function (path) {
+        return path.map(label);
+      }),
+      counts: up.size + " ancestors, " + down.size + " descendants",
+      sources: node.sources || [],
+    });
   }
 
   // ---- search, filters ------------------------------------------------------------------------
@@ -796,10 +713,7 @@
         network.setOptions({ physics: { enabled: false } });
       });
     }
-    ["click", "doubleClick", "dragStart", "zoom", "animationFinished"].forEach(function (name) {
-      network.on(name, hideTooltip);
-    });
-    container.addEventListener("mouseleave", hideTooltip);
+    common.dropStaleTooltips(network, container);
     network.on("click", function (params) {
       if (params.nodes.length) highlight(params.nodes[0]);
       else if (!params.edges.length) clear();

@@ -493,7 +493,7 @@ def render_lineage_html(
             "vis_css": asset_text("vis-network.css"),
             "vis_js": asset_text("vis-network.min.js"),
             "lineage_css": static_text("lineage.css"),
-            "labels_js": static_text("lineage-labels.js"),
+            "common_js": static_text("lineage-common.js"),
             "lineage_js": static_text(script),
         }
     return _environment().get_template("lineage.html").render(**page)
