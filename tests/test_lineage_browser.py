@@ -209,6 +209,8 @@ def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tm
     x, y = _node_on_screen(page, SORA)
     page.mouse.move(x, y)
     page.wait_for_selector(".vis-tooltip", state="visible", timeout=5_000)
+    tooltip = page.inner_text(".vis-tooltip")
+    assert tooltip.startswith("Sora\nmodel · 2024-02\nvendor: OpenAI\nsources: "), tooltip
     page.mouse.click(x, y)
     page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
     page.wait_for_function("!window.lineageView.moving")

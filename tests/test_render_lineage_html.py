@@ -77,12 +77,10 @@ def test_page_data_has_every_node_and_edge_with_style(graph):
     assert sora["shape"] == KIND_STYLES["model"]["shape"]
     assert sora["url"] == "/id/model/sora"
     assert data["entityBase"] == "https://kg.example"
-    assert sora["title"].splitlines() == [
-        "Sora",
-        "model · 2024-02",
-        "vendor: OpenAI",
-        "sources: the report",
-    ]
+    # The tooltip is written in the browser from these fields (tests/test_lineage_browser.py).
+    assert "title" not in sora
+    assert (sora["fullLabel"], sora["kind"], sora["date"]) == ("Sora", "model", "2024-02")
+    assert (sora["vendor"], sora["sources"]) == ("OpenAI", ["the report"])
     derived = next(edge for edge in data["edges"] if edge["relation"] == "derivedFrom")
     assert (derived["from"], derived["to"]) == (DIT, TRANSFORMER)
     assert derived["color"]["color"] == RELATION_STYLES["derivedFrom"]["color"]

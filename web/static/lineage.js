@@ -24,6 +24,15 @@
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
   marks.parsed = performance.now();
   var descent = new Set(data.descent);
+  // Tooltips are written here from the fields the page carries, not sent with every node.
+  var names = new Map();
+  data.nodes.forEach(function (node) {
+    names.set(node.id, node.fullLabel);
+    node.title = nodeTitle(node.fullLabel, node.kind, node.date, node.vendor, node.sources);
+  });
+  data.edges.forEach(function (edge) {
+    edge.title = edgeTitle(edge, names.get(edge.from), names.get(edge.to));
+  });
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var hiddenKinds = new Set();
@@ -47,6 +56,19 @@
 
   function $(id) {
     return document.getElementById(id);
+  }
+
+  function nodeTitle(name, kind, date, vendor, sources) {
+    var lines = [name, kind + " · " + (date || "undated")];
+    if (vendor) lines.push("vendor: " + vendor);
+    if (sources && sources.length) lines.push("sources: " + sources.join("; "));
+    return lines.join("\n");
+  }
+
+  function edgeTitle(edge, from, to) {
+    var title = from + " → " + to + "\n" + data.relations[edge.relation].label;
+    if (edge.sources && edge.sources.length) title += "\nsources: " + edge.sources.join("; ");
+    return title;
   }
 
   function status(text) {
@@ -575,10 +597,7 @@
       url: node.url,
       x: x,
       y: y,
-      title: [node.label, node.kind + " · " + (node.date || "undated")]
-        .concat(node.vendor ? ["vendor: " + node.vendor] : [])
-        .concat(node.sources && node.sources.length ? ["sources: " + node.sources.join("; ")] : [])
-        .join("\n"),
+      title: nodeTitle(node.label, node.kind, node.date, node.vendor, node.sources),
     };
     if (style.size) made.size = style.size;
     return made;
@@ -596,7 +615,7 @@
       width: style.width,
       dashes: data.dashed ? style.dashes : false,
       sources: edge.sources || [],
-      title: label(edge.from) + " → " + label(edge.to) + "\n" + style.label,
+      title: edgeTitle(edge, label(edge.from), label(edge.to)),
     };
   }
 

@@ -207,16 +207,6 @@ def time_layout(graph: nx.MultiDiGraph) -> tuple[dict[str, tuple[float, float]],
     return positions, {"years": segments, "lanes": lanes, "undatedX": undated}
 
 
-def _tooltip(data: dict) -> str:
-    facts = " · ".join(part for part in (data["kind"], data.get("date") or "undated") if part)
-    lines = [data["label"], facts]
-    if data.get("vendor"):
-        lines.append(f"vendor: {data['vendor']}")
-    if data.get("sources"):
-        lines.append("sources: " + "; ".join(data["sources"]))
-    return "\n".join(lines)
-
-
 def _node_color(color: str) -> dict:
     """The kind's colour in every state; selection shows as a dark border, not vis's blue."""
     return {
@@ -244,7 +234,6 @@ def _vis_node(node: str, data: dict, position: tuple[float, float] | None) -> di
     style = KIND_STYLES[data["kind"]]
     options = {
         "group": data["kind"],
-        "title": _tooltip(data),
         "kind": data["kind"],
         "fullLabel": data["label"],
         "date": data.get("date"),
@@ -260,20 +249,14 @@ def _vis_node(node: str, data: dict, position: tuple[float, float] | None) -> di
     return Node(node, style["shape"], label=_display_label(data["label"]), **options).options
 
 
-def _vis_edge(
-    start: str, end: str, relation: str, data: dict, labels: dict[str, str], dashed: bool
-) -> dict:
+def _vis_edge(start: str, end: str, relation: str, data: dict, dashed: bool) -> dict:
     style = RELATION_STYLES[relation]
-    title = f"{labels[start]} → {labels[end]}\n{style['label']}"
-    if data.get("sources"):
-        title += "\nsources: " + "; ".join(data["sources"])
     return Edge(
         start,
         end,
         directed=True,
         id=f"{start}|{relation}|{end}",
         relation=relation,
-        title=title,
         color={"color": style["color"], "highlight": style["color"]},
         width=style["width"],
         dashes=style["dashes"] if dashed else False,
@@ -340,11 +323,10 @@ def _page_data(
     positions, axis = time_layout(graph) if layout == "time" else ({}, None)
     if layout == "physics" and graph.number_of_nodes() > _PHYSICS_SEED_LIMIT:
         positions = time_layout(graph)[0]
-    labels = {node: data["label"] for node, data in graph.nodes(data=True)}
     nodes = [_vis_node(n, d, positions.get(n)) for n, d in graph.nodes(data=True)]
     dashed = graph.number_of_edges() <= _DASH_LIMIT
     edges = [
-        _vis_edge(start, end, relation, data, labels, dashed)
+        _vis_edge(start, end, relation, data, dashed)
         for start, end, relation, data in graph.edges(keys=True, data=True)
     ]
     return {
