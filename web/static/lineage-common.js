@@ -8,7 +8,8 @@ window.lineageCommon = (function () {
 
   /* Labels for the lit part at a fixed size on screen (zoomed out, vis-network draws them too
    * small to read or not at all), each on a white ground beside its node (below, above,
-   * right, left) where it overlaps no label placed before it and stays inside the canvas. A
+   * right, left, then a line further out) where it overlaps no label placed before it and
+   * stays inside the canvas. A
    * label with no free place is left out: the side panel names the whole chain. Returns the
    * boxes drawn, in screen pixels, for tests. */
   function litLabels(ctx, network, canvas, order, options) {
@@ -38,6 +39,15 @@ window.lineageCommon = (function () {
         { x: shape.right + 4 * px, y: middle - height / 2 },
         { x: shape.left - width - 4 * px, y: middle - height / 2 },
       ];
+      // Crowded: a line further down or up, then beside it, still next to the node.
+      for (var step = 1; step <= 3; step++) {
+        spots.push(
+          { x: centre - width / 2, y: shape.bottom + 2 * px + step * height },
+          { x: centre - width / 2, y: shape.top - height - 2 * px - step * height },
+          { x: shape.right + 4 * px, y: middle - height / 2 + step * height },
+          { x: shape.left - width - 4 * px, y: middle - height / 2 - step * height }
+        );
+      }
       var spot = spots.find(function (at) {
         var inside =
           at.x >= frame.left && at.x + width <= frame.right &&
