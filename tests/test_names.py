@@ -3,10 +3,15 @@ undisclosed backbone named as the reason of an empty lineage."""
 
 from __future__ import annotations
 
+import difflib
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg.cli import cli
+from kg.views import lookup
 
 # The Kling models of the report, and those of the data's pages since (issue 16).
 KLING = (
@@ -90,3 +95,24 @@ def test_an_eras_blank_backbones_are_explained(kg):
     result = kg("ask", "models of the Diffusion Model era")
     assert result.exit_code == 0, result.output
     assert "Note: Backbone not disclosed: Runway Gen-2." in result.stdout
+
+
+@given(st.text(max_size=40), st.text(min_size=1, max_size=12))
+def test_closeness_skips_difflib_only_where_its_ratio_cannot_reach_a_suggestion(wanted, name):
+    ratio = difflib.SequenceMatcher(None, wanted, name).ratio()
+    assert lookup._closeness(wanted, name) == (ratio if len(wanted) <= 3 * len(name) else 0.0)
+    assert ratio < 0.5 or len(wanted) <= 3 * len(name)
+
+
+def test_a_search_of_thousands_of_characters_compares_no_name_with_difflib(
+    built, built_settings, monkeypatch
+):
+    """/?q= with 3,000 characters took 8.5 s in difflib (issue 13); no name can be close."""
+    calls, matcher = [], difflib.SequenceMatcher
+    monkeypatch.setattr(
+        lookup.difflib, "SequenceMatcher", lambda *args: calls.append(args) or matcher(*args)
+    )
+    assert lookup.suggest(built, built_settings.queries_dir, "Seedanse " * 340) == []
+    assert calls == []
+    assert lookup.suggest(built, built_settings.queries_dir, "Seedanse")
+    assert calls
