@@ -10,6 +10,8 @@ and a query selecting that graph with FROM sees it only if pyoxigraph read the F
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -18,12 +20,14 @@ from http.server import ThreadingHTTPServer
 import httpx
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg.cli import cli
 from kg.errors import QueryRefusedError, QuerySyntaxError
 from kg.namespaces import PREFIXES
-from kg.safety import _parses, check_outside_access
+from kg.safety import _parses, check_nesting, check_outside_access
 from kg.sparql_text import tokens
 
 from .test_server_errors import assert_error_shape
@@ -352,3 +356,53 @@ def test_every_from_pyoxigraph_reads_is_refused_unless_in_the_dataset(marked):
 
     check()
     assert seen["read"] >= EXAMPLES // 10, f"too few generated queries use their FROM: {seen}"
+
+
+# ------------------------------------------------------------------ crashes: depth and bytes
+
+DEEP = "SELECT * WHERE " + "{" * 10_000 + "}" * 10_000
+
+
+def test_kg_query_refuses_deep_nesting_instead_of_crashing(built_settings, tmp_path):
+    """pyoxigraph's parser recurses per level: 10,000 braces was a segmentation fault."""
+    deep = tmp_path / "deep.rq"
+    deep.write_text(DEEP)
+    command = [sys.executable, "-m", "kg", "--store", built_settings.store, "query", str(deep)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, (result.returncode, result.stderr[-500:])
+    assert "nests deeper than 100 levels" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [DEEP, "SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"],
+    ids=["braces", "parentheses"],
+)
+def test_sparql_answers_400_to_deep_nesting(app_client, query):
+    response = app_client.post("/sparql", data={"query": query})
+    assert_error_shape(response, 400, "query_syntax", "nests deeper than 100 levels")
+
+
+def test_nesting_a_real_query_needs_is_fine(app_client):
+    query = "ASK " + "{ " * 50 + "?s ?p ?o" + " }" * 50
+    response = app_client.get("/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is True
+
+
+def test_a_string_cannot_hide_depth():
+    """Brackets in strings never lower the count, so a misread string cannot hide depth."""
+    with pytest.raises(QuerySyntaxError, match="nests deeper"):
+        check_nesting("SELECT * { FILTER(?a<'>" + "}" * 200 + "') " + "{" * 150 + "}" * 150 + "}")
+    with pytest.raises(QuerySyntaxError, match="opening brackets"):
+        check_nesting("SELECT * {" + " FILTER('(())')" * 400 + "}")
+
+
+def test_kg_query_names_a_file_that_is_not_utf8(tmp_path):
+    garbage = tmp_path / "garbage.rq"
+    garbage.write_bytes(b"SELECT * { ?s ?p '\xff\xfe\x80' }")
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "store"), "query", str(garbage)])
+    assert result.exit_code == 1, result.output
+    assert f"Error: {garbage} is not UTF-8 text (byte 18 is 0xff)" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

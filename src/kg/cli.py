@@ -137,16 +137,27 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 def _read_query(settings: Settings, query: str) -> str:
     if query == "-":
-        return sys.stdin.read()
+        return _decoded(sys.stdin.buffer.read(), "the standard input")
     path = Path(query)
     if query.endswith(".rq") or (path.suffix and path.is_file()):
         try:
-            return path.read_text(encoding="utf-8")
+            return _decoded(path.read_bytes(), query)
         except OSError as error:
             raise click.BadParameter(f"cannot read {query}: {error.strerror}") from None
     if query.strip() in named_queries(settings.queries_dir):
         return get_named_query(settings.queries_dir, query.strip()).text
     return query
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """A query's text; a file that is not UTF-8 is an error naming it, not a traceback."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{name} is not UTF-8 text (byte {error.start} is 0x{data[error.start]:02x}): "
+            "SPARQL queries are read as UTF-8"
+        ) from None
 
 
 def _parse_binding(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:

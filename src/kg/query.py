@@ -14,6 +14,7 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.errors import BadParameterError, NotFoundError
+from kg.safety import check_nesting
 from kg.store import QueryOutcome, Store
 from kg.terms import to_python
 
@@ -101,9 +102,11 @@ def run_query(store: Store, text: str, bindings: dict[str, Binding] | None = Non
     """Run a query, binding ``bindings`` (variable name → term) before evaluation.
 
     Raises:
-        QuerySyntaxError: the query does not parse; line and column point into ``text``.
+        QuerySyntaxError: the query does not parse, or nests deeper than the engine's parser
+            survives (kg.safety.check_nesting); line and column point into ``text``.
         QueryEvaluationError: it parsed but failed while running.
     """
+    check_nesting(text)
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     return store.query(text, substitutions=substitutions or None)
 

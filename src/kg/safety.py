@@ -109,12 +109,6 @@ def check_nesting(text: str) -> None:
     Raises:
         QuerySyntaxError: too deep, or too many brackets; the message says which and why.
     """
-    total = sum(text.count(c) for c in _OPENERS)
-    if total > MAX_BRACKETS:
-        raise QuerySyntaxError(
-            f"the query has {total} opening brackets, more than the {MAX_BRACKETS} allowed: "
-            "the engine's parser could crash on queries nested that deep"
-        )
     depth = deepest = 0
     for token in tokens(text, comments=True):
         if token.kind in INERT_KINDS:
@@ -134,6 +128,12 @@ def check_nesting(text: str) -> None:
                 f"the query nests deeper than {MAX_NESTING} levels of {{ }}, ( ) or [ ] "
                 "(the engine's parser could crash); flatten it"
             )
+    total = sum(text.count(c) for c in _OPENERS)
+    if total > MAX_BRACKETS:
+        raise QuerySyntaxError(
+            f"the query has {total} opening brackets, more than the {MAX_BRACKETS} allowed: "
+            "the engine's parser could crash on queries nested that deep"
+        )
 
 
 def _keywords_split(stream: Iterator[Token]) -> Iterator[Token]:
