@@ -41,6 +41,12 @@ def test_every_ready_answer_gives_the_same_rows_on_every_backend(any_store, buil
         assert _table_rows(ours) == _table_rows(theirs), question.example
 
 
+def test_base_declaration_works_on_every_backend(any_store):
+    """kg serve's /sparql adds a BASE; Virtuoso reads one only ahead of the PREFIX lines."""
+    text = "BASE <https://w3id.org/genvid-kg/id/>\nSELECT ?l WHERE { <model/sora> rdfs:label ?l }"
+    assert select(any_store, text).column("l") == ["Sora"]
+
+
 def test_bound_values_work_on_every_backend(any_store):
     text = "SELECT ?m ?label WHERE { ?m rdfs:label ?label }"
     sora = ox.NamedNode("https://w3id.org/genvid-kg/id/model/sora")

@@ -282,7 +282,8 @@ class RemoteStore:
         bound = _bind_values(text, substitutions or {})
         virtuoso = self.engine == "virtuoso"
         exclude = virtuoso and not _names_a_graph(bound) and not _names_dataset(bound)
-        prelude = (_VIRTUOSO_DEFINES + " " if exclude else "") + _PREFIX_LINE
+        base, bound = _leading_base(bound)
+        prelude = (_VIRTUOSO_DEFINES + " " if exclude else "") + base + _PREFIX_LINE
         graph_form = _form(text) in ("CONSTRUCT", "DESCRIBE")
         response = self._send(
             self.query_url,
@@ -538,6 +539,17 @@ def _form(text: str) -> str:
     """
     forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
     return next((t.text.upper() for t in tokens(text) if t.text.upper() in forms), "SELECT")
+
+
+def _leading_base(text: str) -> tuple[str, str]:
+    """A query's leading ``BASE <iri>`` moved ahead of kg's PREFIX line (Virtuoso reads BASE
+    only first), and the text with it blanked out so that lines and columns stay put."""
+    words = list(tokens(text))[:2]
+    if len(words) < 2 or words[0].text.upper() != "BASE" or not words[1].text.startswith("<"):
+        return "", text
+    end = words[1].start + len(words[1].text)
+    blanked = re.sub(r"[^\n]", " ", text[:end])
+    return text[words[0].start : end] + " ", blanked + text[end:]
 
 
 def _names_a_graph(text: str) -> bool:
