@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg import answers
+from kg.answers import closeness
 from kg.cli import cli
 from kg.views import lookup
 
@@ -100,7 +102,7 @@ def test_an_eras_blank_backbones_are_explained(kg):
 @given(st.text(max_size=40), st.text(min_size=1, max_size=12))
 def test_closeness_skips_difflib_only_where_its_ratio_cannot_reach_a_suggestion(wanted, name):
     ratio = difflib.SequenceMatcher(None, wanted, name).ratio()
-    assert lookup._closeness(wanted, name) == (ratio if len(wanted) <= 3 * len(name) else 0.0)
+    assert closeness(wanted, name) == (ratio if len(wanted) <= 3 * len(name) else 0.0)
     assert ratio < 0.5 or len(wanted) <= 3 * len(name)
 
 
@@ -110,9 +112,19 @@ def test_a_search_of_thousands_of_characters_compares_no_name_with_difflib(
     """/?q= with 3,000 characters took 8.5 s in difflib (issue 13); no name can be close."""
     calls, matcher = [], difflib.SequenceMatcher
     monkeypatch.setattr(
-        lookup.difflib, "SequenceMatcher", lambda *args: calls.append(args) or matcher(*args)
+        answers.difflib, "SequenceMatcher", lambda *args: calls.append(args) or matcher(*args)
     )
     assert lookup.suggest(built, built_settings.queries_dir, "Seedanse " * 340) == []
     assert calls == []
     assert lookup.suggest(built, built_settings.queries_dir, "Seedanse")
     assert calls
+
+
+def test_the_json_api_sends_a_bare_name_to_its_search_answer(app_client):
+    response = app_client.get("/api/ask", params={"q": "可灵"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/api/search?q=%E5%8F%AF%E7%81%B5"
+    found = app_client.get(response.headers["location"]).json()
+    assert {"Kling 2.0", "Kling AI"} <= {hit["label"] for hit in found["results"]}
+    # Text that names nothing is still no question.
+    assert app_client.get("/api/ask", params={"q": "why"}).status_code == 404

@@ -26,6 +26,8 @@ __all__ = [
     "Entity",
     "Question",
     "ask",
+    "begins_name",
+    "closeness",
     "find_question",
     "normal_name",
     "resolve",
@@ -174,6 +176,53 @@ def normal_name(name: str) -> str:
     return re.sub(r"[\s_-]+", "", name.casefold())
 
 
+_SEPARATOR = re.compile(r"[\s_-]")
+
+
+def begins_name(name: str, start: str) -> bool:
+    """Whether ``start`` begins ``name`` (as matching compares names) and ends where a word of
+    it ends: at a space or punctuation, between a letter and a digit or two scripts ("可灵" in
+    "可灵AI"), or before a capital that begins a word ("Hunyuan" in "HunyuanVideo").
+
+    >>> [begins_name(n, s) for n, s in [("Seedance 1.0", "seedance"), ("可灵2.0", "可灵"),
+    ...  ("可灵AI", "可灵"), ("HunyuanVideo", "hunyuan"), ("Sora app", "Soraa"),
+    ...  ("Kling AI", "Kli")]]
+    [True, True, True, True, False, False]
+    """
+    wanted = normal_name(start)
+    done = 0
+    for index, char in enumerate(name):
+        if _SEPARATOR.match(char):
+            continue
+        folded = char.casefold()
+        if wanted[done : done + len(folded)] != folded:
+            return False
+        done += len(folded)
+        if done >= len(wanted):
+            following = name[index + 1 : index + 2]
+            return (
+                not following
+                or not following.isalnum()
+                or following.isalpha() != char.isalpha()
+                or following.isascii() != char.isascii()
+                or (char.islower() and following.isupper())
+            )
+    return False
+
+
+def closeness(wanted: str, name: str) -> float:
+    """difflib's ratio of two names where it can reach 0.5, else 0.
+
+    The ratio is 2·matches / (len(a) + len(b)) with matches ≤ len(b), so it is below 0.5
+    whenever ``wanted`` is over three times as long as the name: skipping difflib there
+    (quadratic in the lengths) keeps a 3,000-character name as cheap as a short one, with the
+    same suggestions (issue 13: such a search took seconds).
+    """
+    if len(wanted) > 3 * len(name):
+        return 0.0
+    return difflib.SequenceMatcher(None, wanted, name).ratio()
+
+
 def resolve(
     store: Store, kinds: tuple[str, ...], name: str, question_text: str | None = None
 ) -> list[Entity]:
@@ -190,12 +239,14 @@ def resolve(
     wanted = normal_name(name)
     matches: dict[str, Entity] = {}
     everything: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     for kind in kinds:
         names = _NAMES_VIRTUOSO if getattr(store, "engine", "") == "virtuoso" else _NAMES
         table = select(store, names, {"class": ox.NamedNode(str(KINDS[kind]))})
         for _class, iri, label, alias, date in table.rows:
             slug = iri.value.rsplit("/", 1)[-1]
             everything.setdefault(normal_name(alias.value), label.value)
+            aliases.setdefault(alias.value, label.value)
             if wanted in (normal_name(alias.value), normal_name(slug)):
                 matches[iri.value] = Entity(iri.value, label.value, date.value if date else None)
     if matches:
@@ -205,7 +256,7 @@ def resolve(
         exact = [e for e in matches.values() if e.label.casefold() == label]
         return exact or list(matches.values())
     kind_words = " or ".join(_CLASS_NAMES.get(k, k) for k in kinds)
-    family = sorted({label for alias, label in everything.items() if alias.startswith(wanted)})
+    family = sorted({label for alias, label in aliases.items() if begins_name(alias, name)})
     if wanted and len(family) > 1:
         raise AmbiguousNameError(kind_words, name, family, f"{question_text or ''}{family[-1]}")
     if wanted and family:
@@ -217,10 +268,7 @@ def resolve(
 def _closest(wanted: str, names: dict[str, str]) -> list[str]:
     """The labels whose names are nearly as close to ``wanted`` as the closest one."""
     scored = sorted(
-        (
-            (difflib.SequenceMatcher(None, wanted, name).ratio(), label)
-            for name, label in names.items()
-        ),
+        ((closeness(wanted, name), label) for name, label in names.items()),
         reverse=True,
     )
     if not scored or scored[0][0] < 0.5:

@@ -8,12 +8,12 @@ hyphens and underscores ignored), so "seedance1.0", "Seedance 1.0" and "可灵" 
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.answers import begins_name, closeness
 from kg.answers import normal_name as normal
 from kg.errors import EntityNotFoundError
 from kg.namespaces import KINDS, parse_entity_iri
@@ -174,7 +174,7 @@ def name_hits(store: Store, queries_dir: Path, text: str, limit: int = 12) -> li
     return [
         hit
         for hit in hits
-        if normal(hit.matched).startswith(wanted) and hit.kind not in ("source", "observation")
+        if begins_name(hit.matched, text) and hit.kind not in ("source", "observation")
     ][:limit]
 
 
@@ -190,24 +190,12 @@ def suggest(
     pool = [e for e in index if e.kind == kind] or list(index)
     scored = []
     for entry in pool:
-        best = max(_closeness(wanted, normal(name)) for name in (entry.slug, *entry.names))
+        best = max(closeness(wanted, normal(name)) for name in (entry.slug, *entry.names))
         if wanted and any(wanted in normal(n) or normal(n) in wanted for n in (entry.slug,)):
             best = max(best, 0.8)
         scored.append((best, entry))
     scored.sort(key=lambda pair: (-pair[0], _rank(pair[1].kind), pair[1].label))
     return [_hit(entry, entry.label) for ratio, entry in scored[:limit] if ratio >= 0.5]
-
-
-def _closeness(wanted: str, name: str) -> float:
-    """difflib's ratio where it can reach 0.5, else 0.
-
-    The ratio is 2·matches / (len(a) + len(b)) with matches ≤ len(b), so below 0.5 whenever
-    ``wanted`` is over three times as long as the name: skipping difflib there (quadratic in
-    the lengths) keeps a 3,000-character search as cheap as a short one, with the same hits.
-    """
-    if len(wanted) > 3 * len(name):
-        return 0.0
-    return difflib.SequenceMatcher(None, wanted, name).ratio()
 
 
 def labels_of(store: Store, queries_dir: Path, iris: list[str]) -> dict[str, Hit]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Body, Query
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from kg.answers import QUESTIONS, ask
-from kg.errors import BadParameterError
+from kg.errors import BadParameterError, UnknownQuestionError
 from kg.lineage import neighbourhood, to_json
 from kg.server.deps import SettingsDep, StoreDep
 from kg.views.answer import answer_json
-from kg.views.lookup import Hit, labels_of, search, suggest
+from kg.views.lookup import Hit, labels_of, name_hits, search, suggest
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -91,14 +93,28 @@ def questions() -> list[Question]:
     return [_question(question) for question in QUESTIONS]
 
 
-@router.get("/ask", summary="Answer a question in plain words")
+@router.get(
+    "/ask",
+    summary="Answer a question in plain words",
+    response_model=AskAnswer,
+    responses={303: {"description": "Not a question but a name: see /api/search?q= for it"}},
+)
 def ask_question(
     q: Annotated[str, Query(min_length=1, description="e.g. which models use DiT")],
     settings: SettingsDep,
     store: StoreDep,
-) -> AskAnswer:
-    """The rows that answer a ready question, each with the sources behind it (as ``kg ask``)."""
-    answer = ask(store, settings.queries_dir, q)
+) -> AskAnswer | RedirectResponse:
+    """The rows that answer a ready question, each with the sources behind it (as ``kg ask``).
+
+    A bare name ("可灵") is no question: as ``kg ask`` and ``/ask`` do, it leads to what it
+    names, here by 303 to its search answer.
+    """
+    try:
+        answer = ask(store, settings.queries_dir, q)
+    except UnknownQuestionError:
+        if not name_hits(store, settings.queries_dir, q):
+            raise
+        return RedirectResponse(f"/api/search?{urlencode({'q': q})}", status_code=303)
     return AskAnswer(**answer_json(store, settings.queries_dir, answer))
 
 
