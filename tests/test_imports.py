@@ -87,18 +87,29 @@ def test_unknown_extension_names_the_accepted_ones(store_dir, tmp_path: Path):
         import_file(store_dir, path)
 
 
+def _forget(store: RemoteStore, graph: str) -> None:
+    """Leave the session's shared server as the test found it: no graph, no description."""
+    store._update(
+        f"DROP SILENT GRAPH <{graph}> ; "
+        f"DELETE WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{graph}> ?p ?o }} }}"
+    )
+    store.close()
+
+
 def test_import_into_a_remote_server(oxigraph_server, tmp_path: Path):
     path = tmp_path / "remote.nt"
     path.write_text(LINES)
     import_file(oxigraph_server, path)
     store = RemoteStore(oxigraph_server)
-    assert _count(store, graph_for(path)) == 1000
-    path.write_text(LINES + "<broken\n")
-    with pytest.raises(ParseError) as caught:
-        import_file(oxigraph_server, path)
-    assert str(caught.value).startswith(f"{path}:1001:")
-    assert _count(store, graph_for(path)) == 1000
-    store.close()
+    try:
+        assert _count(store, graph_for(path)) == 1000
+        path.write_text(LINES + "<broken\n")
+        with pytest.raises(ParseError) as caught:
+            import_file(oxigraph_server, path)
+        assert str(caught.value).startswith(f"{path}:1001:")
+        assert _count(store, graph_for(path)) == 1000
+    finally:
+        _forget(store, graph_for(path))
 
 
 DEEP_LINE = 1_234_567
@@ -242,11 +253,13 @@ def test_remote_import_resolves_like_the_embedded_one(oxigraph_server, tmp_path:
     report = import_file(oxigraph_server, path)
     assert report.quads == 3
     store = RemoteStore(oxigraph_server)
-    rows = select(store, f"SELECT ?o WHERE {{ GRAPH <{report.graph}> {{ ?s ?p ?o }} }}")
-    assert path.resolve().as_uri() in map(str, rows.column("o"))
-    import_file(oxigraph_server, path)  # the description is replaced, not added to
-    assert len(_described(store, report.graph)) == 6
-    store.close()
+    try:
+        rows = select(store, f"SELECT ?o WHERE {{ GRAPH <{report.graph}> {{ ?s ?p ?o }} }}")
+        assert path.resolve().as_uri() in map(str, rows.column("o"))
+        import_file(oxigraph_server, path)  # the description is replaced, not added to
+        assert len(_described(store, report.graph)) == 6
+    finally:
+        _forget(store, report.graph)
 
 
 def test_files_of_one_command_are_published_together_or_not_at_all(store_dir, tmp_path: Path):
