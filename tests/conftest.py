@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -266,5 +269,48 @@ def site_url(site: Path):
     server = make_server(site, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class _Canary(BaseHTTPRequestHandler):
+    """Writes down every request and answers with the server's ``reply`` (media type, body)."""
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        self.server.hits.append(f"{self.command} {self.path}")  # type: ignore[attr-defined]
+        media, body = self.server.reply  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+#: What the canary answers unless a test sets its ``reply``: one SPARQL JSON row.
+CANARY_ROW = {
+    "head": {"vars": ["s"]},
+    "results": {"bindings": [{"s": {"type": "uri", "value": "urn:canary"}}]},
+}
+
+
+@pytest.fixture
+def canary() -> Iterator[ThreadingHTTPServer]:
+    """An HTTP server on loopback that records every request (``hits``): the SERVICE and FROM
+    tests aim at it to prove nothing left the endpoint."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    server.hits = []  # type: ignore[attr-defined]
+    server.reply = ("application/sparql-results+json", json.dumps(CANARY_ROW).encode())  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    yield server
     server.shutdown()
     server.server_close()

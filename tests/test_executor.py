@@ -8,8 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -36,42 +34,6 @@ LABELS = "SELECT ?l WHERE { ?m a kg:Model ; rdfs:label ?l } ORDER BY ?l"
 # Issue 13's memory bomb: a string doubled 40 times (8 TB); it ran a worker to 6 GB in 23 s.
 DOUBLINGS = "".join(f"BIND(CONCAT(?l{n}, ?l{n}) AS ?l{n + 1}) " for n in range(40))
 MEMORY_BOMB = f'SELECT (STRLEN(?l40) AS ?n) WHERE {{ BIND("abcdefgh" AS ?l0) {DOUBLINGS}}}'
-ROW = {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "urn:c"}}]}}
-
-
-class _Canary(BaseHTTPRequestHandler):
-    """Writes down every request and answers with the server's ``reply`` (media type, body)."""
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    def _answer(self) -> None:
-        self.server.hits.append(f"{self.command} {self.path}")  # type: ignore[attr-defined]
-        media, body = self.server.reply  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def canary() -> Iterator[ThreadingHTTPServer]:
-    """An HTTP server on loopback answering one SPARQL JSON row; set ``reply`` to change that."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    server.hits = []  # type: ignore[attr-defined]
-    server.reply = ("application/sparql-results+json", json.dumps(ROW).encode())  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from .conftest import start_kg_serve
-from .test_executor import MEMORY_BOMB, canary  # noqa: F401 (a fixture)
+from .test_executor import MEMORY_BOMB
 from .test_server_errors import assert_error_shape
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -70,7 +70,7 @@ def test_a_query_that_cannot_start_within_max_wait_is_503_with_retry_after(limit
 def test_a_non_sparql_reply_from_an_allowed_service_is_502_naming_it(
     built_settings,
     make_client,
-    canary,  # noqa: F811
+    canary,
 ):
     from kg.server.app import create_app
 

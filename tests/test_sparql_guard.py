@@ -12,10 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import httpx
 import pyoxigraph as ox
@@ -31,7 +28,6 @@ from kg.safety import _parses, check_nesting, check_outside_access
 from kg.sparql_text import tokens
 
 from .test_server_errors import assert_error_shape
-from .test_server_guards import _Canary
 
 #: Queries that reached the canary through `kg serve` before kg read SPARQL as Oxigraph does.
 #: ``{c}`` is the canary's URL.
@@ -62,17 +58,6 @@ FROM_BYPASSES = {
 }
 
 MARKER_GRAPH = "http://127.0.0.1:1/marker-graph"
-
-
-@pytest.fixture
-def canary() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    server.hits = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
