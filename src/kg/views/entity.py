@@ -407,9 +407,7 @@ def describe_entity(store: Store, queries_dir: Path, kind: str, slug: str) -> En
         EntityNotFoundError: nothing is stated about that IRI; links to close matches.
     """
     iri = _iri(store, queries_dir, kind, slug)
-    facts, quads, subject = _facts(_table(store, queries_dir, "entity-facts", entity=iri).rows)
-    if not subject:
-        raise missing_entity(store, queries_dir, kind, slug)
+    facts, quads = _stated(store, queries_dir, kind, slug, iri)
     by_property = {fact.property: fact for fact in facts}
     label_fact = by_property.get(_LABEL)
     label = label_fact.values[0].text if label_fact else _observation_label(facts)
@@ -453,11 +451,18 @@ def entity_quads(store: Store, queries_dir: Path, kind: str, slug: str) -> list[
     Raises:
         EntityNotFoundError: nothing is stated about that IRI; links to close matches.
     """
-    iri = _iri(store, queries_dir, kind, slug)
-    _, quads, subject = _facts(_table(store, queries_dir, "entity-facts", entity=iri).rows)
+    return _stated(store, queries_dir, kind, slug, _iri(store, queries_dir, kind, slug))[1]
+
+
+def _stated(
+    store: Store, queries_dir: Path, kind: str, slug: str, iri: str
+) -> tuple[list[Fact], list[ox.Quad]]:
+    """What the graph states about ``iri``, as facts and as quads; the page and the RDF
+    description of an entity share this lookup and its 404."""
+    facts, quads, subject = _facts(_table(store, queries_dir, "entity-facts", entity=iri).rows)
     if not subject:
         raise missing_entity(store, queries_dir, kind, slug)
-    return quads
+    return facts, quads
 
 
 def serialize_description(quads: list[ox.Quad], media: str) -> bytes:
