@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import sys
 import tempfile
 import threading
 import time
@@ -31,21 +32,12 @@ from pathlib import Path
 from generate import generate, models_for_nodes
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kg.lineage import read_lineage
 from kg.render.lineage_html import VIEWS, render_lineage_html
 from kg.store import MemoryStore
+from tests.browsing import ARGS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 _CLICK = """async (id) => {
   const view = window.lineageView;
   const drawn = new Promise((done) => view.network.once("afterDrawing", done));
