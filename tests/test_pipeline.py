@@ -95,3 +95,11 @@ def test_a_build_killed_mid_write_is_not_counted_and_is_cleaned(settings):
     names.append(os.readlink(os.path.join(settings.store, "current")).split("/")[-1])
     assert sorted(os.listdir(os.path.join(settings.store, "builds"))) == names
     assert select(open_store(settings.store), COUNT).column("n")[0] > 0
+
+
+def test_build_names_sort_as_the_builds_were_started():
+    """Pruning keeps the newest builds by name: two builds in one second must sort in order."""
+    from kg.store import _build_name
+
+    names = [_build_name() for _ in range(3000)]
+    assert sorted(names) == names

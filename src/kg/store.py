@@ -2,8 +2,8 @@
 
 An embedded store on disk is a folder holding immutable builds and a ``current`` symlink::
 
-    STORE/current -> builds/20261126T201500-1234
-    STORE/builds/20261126T201500-1234/   (a pyoxigraph RocksDB folder, never written after publish)
+    STORE/current -> builds/20261126T201500.123456789-1234
+    STORE/builds/20261126T201500.123456789-1234/   (pyoxigraph RocksDB, never written again)
 
 A build writes a new folder and then swaps the symlink with one ``os.replace``: readers see the
 old graph or the new one, never a mix, and a failed build leaves ``current`` untouched. The
@@ -761,7 +761,7 @@ def _derive_build(
 ) -> str:
     root = Path(location)
     builds = root / "builds"
-    name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    name = _build_name()
     try:
         builds.mkdir(parents=True, exist_ok=True)
         with _writing(root) as lock:
@@ -829,6 +829,15 @@ def _remove_partial_builds(builds: Path, lock: int) -> None:
         return  # another build is under way; a later build cleans up
     for stale in builds.glob(f"{_PARTIAL}*"):
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _build_name() -> str:
+    """A name that sorts as builds were started, which is how _prune tells old from new: the
+    second, its nanoseconds, then the process (two builds in one second used to sort by a
+    counter that wrapped every millisecond, so pruning could drop the newer one)."""
+    now = time.time_ns()
+    second = time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9))
+    return f"{second}.{now % 10**9:09d}-{os.getpid()}"
 
 
 def _prune(builds: Path, keep: str) -> None:
