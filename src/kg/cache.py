@@ -75,10 +75,10 @@ class BuildCache(Generic[K, V]):
             ):
                 self.bytes -= self._values.popitem(last=False)[1][1]
 
-    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
-        """The value for ``key`` on the published build, made once (outside the lock, so a slow
-        ``make`` holds up no other key)."""
-        version = self.version()
+    def get_or_make(self, version: str, key: K, make: Callable[[], V]) -> V:
+        """The value for ``key`` on build ``version``, made by ``make`` when not kept (outside
+        the lock, so a slow ``make`` holds up no other key). The caller reads ``version`` once,
+        before waiting its turn, so a page is kept under the build it was asked of."""
         value = self.get(version, key)
         if value is None:
             value = make()

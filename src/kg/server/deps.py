@@ -155,17 +155,12 @@ async def rendered(request: Request, key: str, make: Callable[[], Rendered]) -> 
     if page is not None:
         return page
 
-    def make_once() -> Rendered:
-        made = views.get(version, key)
-        if made is None:
-            made = make()
-            views.put(version, key, made)
-        return made
-
     state = request.app.state
     if getattr(state, "render_threads", None) is None:
         state.render_threads = anyio.CapacityLimiter(RENDER_THREADS)  # needs the running loop
-    return await anyio.to_thread.run_sync(make_once, limiter=state.render_threads)
+    return await anyio.to_thread.run_sync(
+        views.get_or_make, version, key, make, limiter=state.render_threads
+    )
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
