@@ -24,7 +24,7 @@ from kg.errors import (
     StoreError,
     WaitTimeoutError,
 )
-from kg.executor import Limits, QueryExecutor, QueryRequest
+from kg.executor import SCRATCH_PREFIX, Limits, QueryExecutor, QueryRequest, remove_orphaned_scratch
 
 from .conftest import MINI
 
@@ -111,6 +111,24 @@ def test_cache_is_keyed_on_the_published_build(executor, settings, tmp_path):
     extra.write_text((MINI / "world.trig").read_text().replace('"Veo 2"@en', '"Veo Two"@en'))
     build(settings, [extra, MINI / "observations.csv"])
     assert _labels(executor.run(QueryRequest(LABELS))[1]) == ["Sora", "Veo Two"]
+
+
+def test_scratch_of_a_killed_server_is_removed_by_the_next(executor, tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer exists, like a SIGKILLed server's
+    orphan = tmp_path / f"{SCRATCH_PREFIX}{gone.pid}-abc"
+    orphan.mkdir()
+    (orphan / "worker-1.stderr").write_bytes(b"left behind")
+    ours = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def"
+    ours.mkdir()
+    other = tmp_path / "kg-workers-notes"
+    other.mkdir()
+
+    assert remove_orphaned_scratch(str(tmp_path)) == [str(orphan)]
+    assert not orphan.exists()
+    assert ours.exists(), "a live server's folder stays"
+    assert other.exists(), "a folder kg did not name stays"
+    assert os.path.basename(executor._scratch.name).startswith(f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
 def test_memory_store_is_refused():

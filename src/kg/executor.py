@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import queue
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -276,6 +277,35 @@ def _cap_memory(extra: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (used + extra, used + extra))
 
 
+SCRATCH_PREFIX = "kg-workers-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_orphaned_scratch(root: str | None = None) -> list[str]:
+    """Remove the worker scratch folders of servers that are gone; return their paths.
+
+    A server killed with SIGKILL runs no cleanup, so its folder (workers' stderr files) would
+    stay in /tmp for good. Each folder names its owner's process id; the next server removes
+    those whose process no longer exists (a reused id only keeps a folder a while longer).
+    """
+    removed = []
+    for entry in os.scandir(root or tempfile.gettempdir()):
+        owner = entry.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if entry.name.startswith(SCRATCH_PREFIX) and owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
 class _Worker:
     def __init__(self, context, plan: _Plan) -> None:
         self.conn, child = context.Pipe()
@@ -334,7 +364,8 @@ class QueryExecutor:
             # numpy's OpenBLAS (pandas, imported with kg) starts a thread pool at import, and a
             # process with threads may not enter a user namespace. Workers do no linear algebra.
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-        self._scratch = tempfile.TemporaryDirectory(prefix="kg-workers-")
+        remove_orphaned_scratch()
+        self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
         self._numbers = itertools.count(1)  # next() on it is atomic: spawns come from threads
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
