@@ -12,7 +12,7 @@ LAYERS: list[set[str]] = [
     {"kg.errors", "kg.config", "kg.namespaces", "kg.terms", "kg.dates", "kg.sparql_text"},
     {"kg.store", "kg.cache"},
     {"kg.build"},
-    {"kg.query", "kg.answers", "kg.stats", "kg.safety", "kg.executor"},
+    {"kg.query", "kg.answers", "kg.stats", "kg.safety", "kg.executor", "kg.scope"},
     {"kg.lineage", "kg.timeline", "kg.charts"},
     {"kg.render"},
     {"kg.views"},

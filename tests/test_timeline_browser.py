@@ -87,7 +87,10 @@ def test_exported_timeline_draws_offline_hovers_zooms_and_links(
     page = _open(browser, base + "/timeline.html")
 
     assert page.locator("#kg-plot .scatterlayer .trace .point").count() == events
-    assert page.locator("#kg-plot .layer-below .shapelayer path").count() == eras == 4
+    # One shaded span per era, and the report's date (the year 2025) as one dashed span.
+    assert page.locator("#kg-plot .layer-below .shapelayer path").count() == eras + 1 == 5
+    assert "the report: 2025" in _texts(page, "#kg-plot .annotation-text")
+    assert page.get_attribute("#kg-plot", "data-report") == "2025"
     lanes = _texts(page, "#kg-plot .yaxislayer-above .ytick")
     assert lanes == ["Era", "Architecture", "Paper", "Model", "Leaderboard"]
     assert page.get_attribute("#kg-plot", "data-events") == str(events)

@@ -19,6 +19,7 @@ from kg.build import BuildReport, build
 from kg.config import Settings
 from kg.errors import BadParameterError
 from kg.query import run_query, select
+from kg.scope import scoped
 from kg.stats import Stats, graph_stats
 from kg.store import MemoryStore, Store, open_store
 from kg.views.answer import answer_frame, shape_answer
@@ -34,14 +35,25 @@ class KnowledgeGraph:
         self.settings = settings
 
     @classmethod
-    def open(cls, store: str | None = None) -> KnowledgeGraph:
-        """Open a built store: a folder (default: ``KG_STORE`` or the user data folder).
+    def open(cls, store: str | None = None, *, sources: str = "all") -> KnowledgeGraph:
+        """Open a built store: a folder (default: ``KG_STORE`` or the user data folder);
+        ``sources="report"`` keeps only what the report and the papers it cites say.
 
         Raises:
             StoreError: nothing has been built there.
+            BadParameterError: ``sources`` is neither ``all`` nor ``report``.
         """
         settings = Settings.default(store)
-        return cls(open_store(settings.store), settings)
+        return cls(open_store(settings.store), settings).with_sources(sources)
+
+    def with_sources(self, sources: str) -> KnowledgeGraph:
+        """The same graph as ``sources`` gives it: ``all``, or ``report`` (what the seed report
+        and the papers it cites say; see kg.scope).
+
+        Raises:
+            BadParameterError: ``sources`` is neither.
+        """
+        return KnowledgeGraph(scoped(self.store, self.settings.queries_dir, sources), self.settings)
 
     @classmethod
     def build(cls, store: str | None = None, data: list[Path] | None = None) -> KnowledgeGraph:

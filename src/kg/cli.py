@@ -33,8 +33,9 @@ from kg.query import (
     serialize_outcome,
 )
 from kg.render.text import render_questions, render_stats, render_table
+from kg.scope import SOURCES, scoped
 from kg.stats import graph_stats
-from kg.store import RemoteStore, is_remote, open_store
+from kg.store import RemoteStore, Store, is_remote, open_store
 from kg.views.answer import answer_frame, answer_json, shape_answer
 from kg.views.lookup import name_hits, search, suggest
 from kg.views.terminal import render_names, render_shaped
@@ -60,6 +61,21 @@ class _Group(click.Group):
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.find_object(Settings)
+
+
+#: ``--sources``: the whole graph, or only what the report and the papers it cites say.
+_sources_option = click.option(
+    "--sources",
+    type=click.Choice(SOURCES),
+    default="all",
+    show_default=True,
+    help="report: only what the seed report and the papers it cites say (kg.scope).",
+)
+
+
+def _open(settings: Settings, sources: str) -> Store:
+    """The configured store, or its report view under ``--sources report``."""
+    return scoped(open_store(settings.store), settings.queries_dir, sources)
 
 
 @click.group(cls=_Group)
@@ -192,9 +208,15 @@ def _parse_binding(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
     help="Bind a variable to an IRI, a CURIE (arch:dit) or a literal (repeatable).",
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the named example queries.")
+@_sources_option
 @click.pass_context
 def query(
-    ctx: click.Context, query: str | None, fmt: str, bindings: tuple[str, ...], list_queries: bool
+    ctx: click.Context,
+    query: str | None,
+    fmt: str,
+    bindings: tuple[str, ...],
+    list_queries: bool,
+    sources: str,
 ) -> None:
     """Run a SPARQL query: text, a .rq file, a named query, or - for stdin.
 
@@ -210,7 +232,7 @@ def query(
         raise click.UsageError("give a query (text, a .rq file, a named query or -), or --list")
     text = _read_query(settings, query)
     bound = dict(_parse_binding(b) for b in bindings)
-    store = open_store(settings.store)
+    store = _open(settings, sources)
     if fmt == "table":
         outcome = run_query(store, text, bound)
         if isinstance(outcome, ox.QuerySolutions):
@@ -235,6 +257,7 @@ def query(
     default="table",
     show_default=True,
 )
+@_sources_option
 @click.pass_context
 def ask_command(
     ctx: click.Context,
@@ -243,6 +266,7 @@ def ask_command(
     show_query: bool,
     wide: bool,
     fmt: str,
+    sources: str,
 ) -> None:
     """Answer a question in plain words: one row per thing, its sources as numbered references.
 
@@ -253,7 +277,7 @@ def ask_command(
         click.echo(render_questions(), nl=False)
         return
     settings = _settings(ctx)
-    store = open_store(settings.store)
+    store = _open(settings, sources)
     text = " ".join(question)
     width = None if wide else shutil.get_terminal_size().columns
     try:
@@ -279,15 +303,16 @@ def ask_command(
 @cli.command(name="search")
 @click.argument("text", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@_sources_option
 @click.pass_context
-def search_command(ctx: click.Context, text: tuple[str, ...], limit: int) -> None:
+def search_command(ctx: click.Context, text: tuple[str, ...], limit: int, sources: str) -> None:
     """Find entities by name: labels, alternative labels (Chinese too) and slugs, any case.
 
     Best matches first, as the web app's search; close spellings when nothing matches.
     Example: kg search 可灵
     """
     settings = _settings(ctx)
-    store = open_store(settings.store)
+    store = _open(settings, sources)
     wanted = " ".join(text)
     hits = search(store, settings.queries_dir, wanted, limit)
     if not hits:
@@ -389,6 +414,7 @@ def stats(ctx: click.Context) -> None:
     help="HTML: every node, or circles by kind and year that open on demand (auto: overview "
     "past 2,000 nodes).",
 )
+@_sources_option
 @click.pass_context
 def lineage_command(
     ctx: click.Context,
@@ -402,6 +428,7 @@ def lineage_command(
     layout: str,
     base_url: str,
     view: str,
+    sources: str,
 ) -> None:
     """Draw how architectures, papers and models descend: an interactive offline HTML page, or
     GraphML, GEXF or JSON for Gephi, Cytoscape and networkx.
@@ -414,7 +441,7 @@ def lineage_command(
 
     settings = _settings(ctx)
     graph = select_lineage(
-        open_store(settings.store),
+        _open(settings, sources),
         focus=focus,
         depth=depth,
         since=since,
@@ -636,6 +663,7 @@ def _write_output(target: str | None, content: bytes, what: str) -> None:
     default="",
     help="Prefix of the entity-page links in the HTML (default: the web app's /id/... paths).",
 )
+@_sources_option
 @click.pass_context
 def timeline_command(
     ctx: click.Context,
@@ -647,6 +675,7 @@ def timeline_command(
     out: str | None,
     query_file: Path | None,
     base_url: str,
+    sources: str,
 ) -> None:
     """List or draw everything dated, oldest first, with the date as the source gives it.
 
@@ -655,7 +684,7 @@ def timeline_command(
     # Imported here so that the other commands do not load the rendering stack.
     from kg.render.timeline_html import render_timeline_html
     from kg.render.timeline_text import render_timeline_text
-    from kg.timeline import read_eras, select_timeline, serialize_timeline
+    from kg.timeline import read_eras, read_report_date, select_timeline, serialize_timeline
 
     settings = _settings(ctx)
     text = None
@@ -666,16 +695,19 @@ def timeline_command(
             raise click.BadParameter(
                 f"cannot read {query_file}: {error.strerror}", param_hint="--query"
             ) from None
-    store = open_store(settings.store)
+    store = _open(settings, sources)
     frame = select_timeline(store, kinds=kinds, start=start, end=end, vendor=vendor, query=text)
     what = f"{len(frame)} events"
+    report = read_report_date(store, start=start, end=end) if text is None else None
     if fmt == "table":
-        _write_output(out, render_timeline_text(frame).encode(), what)
+        _write_output(out, render_timeline_text(frame, report=report).encode(), what)
     elif fmt in ("csv", "json"):
         _write_output(out, serialize_timeline(frame, fmt).encode(), what)
     else:
         eras = read_eras(store, start=start, end=end)
-        page = render_timeline_html(frame, eras, standalone=True, entity_base=base_url)
+        page = render_timeline_html(
+            frame, eras, standalone=True, entity_base=base_url, report=report
+        )
         _write_output(out or "timeline.html", page.encode(), f"{what}, {len(eras)} eras")
 
 

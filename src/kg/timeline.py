@@ -32,6 +32,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import pyoxigraph as ox
@@ -50,12 +51,14 @@ __all__ = [
     "EVENT_COLUMNS",
     "SERIAL_FORMATS",
     "TIMELINE_KINDS",
+    "ReportDate",
     "entity_path",
     "filter_timeline",
     "parse_kinds",
     "parse_range",
     "parse_timeline",
     "read_eras",
+    "read_report_date",
     "read_timeline",
     "select_timeline",
     "serialize_timeline",
@@ -355,6 +358,55 @@ def read_eras(
     ]
     frame = pd.DataFrame.from_records(kept, columns=list(ERA_COLUMNS))
     return frame.sort_values(["order", "start_key"], kind="stable", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ReportDate:
+    """The seed report's own date, as the data records it, for timelines to mark.
+
+    A year stays a year: the mark spans ``first`` to ``last``, every day the date covers.
+    """
+
+    date: str
+    precision: str
+    first: pd.Timestamp
+    last: pd.Timestamp
+    label: str
+    source: str
+
+    @property
+    def caption(self) -> str:
+        """What a mark says: whose date it is and the date as given."""
+        return f"the report: {self.date}"
+
+
+def read_report_date(
+    store: Store,
+    *,
+    start: str | PartialDate | None = None,
+    end: str | PartialDate | None = None,
+) -> ReportDate | None:
+    """The report's date (named query ``report-date``), or None where the data gives none or
+    it falls outside ``start``..``end`` (inclusive at their precision, as for events)."""
+    start, end = parse_range(*(None if d is None else str(d) for d in (start, end)))
+    rows = select(store, _query("report-date")).rows
+    term = rows[0][2] if rows else None
+    text = _date_text(term)
+    if text is None:
+        return None
+    given = parse_date(text)
+    if (end is not None and given.first_day() > end.last_day()) or (
+        start is not None and given.last_day() < start.first_day()
+    ):
+        return None
+    return ReportDate(
+        date=str(given),
+        precision=given.precision,
+        first=pd.Timestamp(given.first_day()),
+        last=pd.Timestamp(given.last_day()),
+        label=rows[0][1].value,
+        source=rows[0][0].value,
+    )
 
 
 def _succession_depth(era: str, eras: dict[str, dict]) -> int:

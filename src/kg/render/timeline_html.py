@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 
 from kg.charts import Chart, bar_labels, display_scale
 from kg.render.assets import STATIC_PREFIX, asset_text, static_text
-from kg.timeline import TIMELINE_KINDS, entity_path
+from kg.timeline import TIMELINE_KINDS, ReportDate, entity_path
 
 __all__ = [
     "KIND_STYLES",
@@ -48,6 +48,8 @@ KIND_STYLES: dict[str, dict[str, str]] = {
     "benchmark": {"label": "Benchmark", "color": "#54a24b", "symbol": "hexagon-open"},
 }
 _OTHER_STYLE = {"label": "Other", "color": "#6b6b6b", "symbol": "circle-open"}
+#: The report's date mark: dashed, apart from the eras' fills.
+_REPORT_COLOR = "#c0392b"
 _ERA_FILLS = ("#b279a2", "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2")
 _SERIES_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2")
 
@@ -286,6 +288,40 @@ def _era_shapes(
     return shapes, notes
 
 
+def _report_mark(report: ReportDate) -> tuple[dict, dict]:
+    """The report's date as a dashed frame over every day it covers (the whole year for a
+    year), captioned below the plot with the date as given, never more precise."""
+    shape = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "paper",
+        "x0": report.first,
+        "x1": report.last + timedelta(days=1),
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": _REPORT_COLOR,
+        "opacity": 0.08,
+        "line": {"width": 1.5, "dash": "dash", "color": _REPORT_COLOR},
+        "layer": "below",
+        "name": report.caption,
+    }
+    note = {
+        "x": report.first + (report.last - report.first) / 2,
+        "xref": "x",
+        "y": 0,
+        "yref": "paper",
+        "yanchor": "bottom",
+        "yshift": 2,
+        "text": html.escape(report.caption),
+        "showarrow": False,
+        "font": {"size": 11, "color": _REPORT_COLOR},
+        "hovertext": f"<b>{html.escape(report.label)}</b><br>its date as recorded: "
+        f"{html.escape(report.date)} ({report.precision})",
+        "captureevents": True,
+    }
+    return shape, note
+
+
 def timeline_figure(
     frame: pd.DataFrame,
     eras: pd.DataFrame,
@@ -293,13 +329,22 @@ def timeline_figure(
     entity_base: str = "",
     entity_suffix: str = "",
     title: str = "",
+    report: ReportDate | None = None,
 ) -> go.Figure:
-    """The Plotly figure of a timeline: lanes by kind, eras behind (no page around it)."""
+    """The Plotly figure of a timeline: lanes by kind, eras behind, the report's date marked
+    (no page around it)."""
     first, last = _x_range(frame, eras)
+    if report is not None:  # the whole span the report's date covers stays in view
+        first = min(first, report.first - timedelta(days=20))
+        last = max(last, report.last + timedelta(days=20))
     traces, ticks, lane_labels, height = _event_traces(
         frame, entity_base, entity_suffix, (first, last)
     )
     shapes, notes = _era_shapes(eras, first, last)
+    if report is not None:
+        shape, note = _report_mark(report)
+        shapes.append(shape)
+        notes.append(note)
     figure = go.Figure(traces)
     figure.update_layout(
         title={"text": html.escape(title), "x": 0.01, "y": 0.995, "yanchor": "top"}
@@ -351,10 +396,11 @@ def _page(
     *,
     standalone: bool,
     kind: str,
-    counts: dict[str, int],
+    counts: dict[str, int | str],
     body_after: str = "",
     ranges: dict[str, list[str]] | None = None,
     static: str = STATIC_PREFIX,
+    banner: str = "",
 ) -> str:
     # Standalone files inline every script (they load nothing); the app links its own assets,
     # so its content security policy can forbid inline scripts.
@@ -396,7 +442,7 @@ def _page(
 {head}
 </head>
 <body class="kg-plot-page kg-{kind}-page">
-<header>
+{banner}<header>
 <h1>{html.escape(title)}</h1>
 <p class="kg-status" id="kg-status" role="status">{html.escape(status)}</p>
 {controls}
@@ -439,23 +485,31 @@ def render_timeline_html(
     entity_suffix: str = "",
     title: str = "Timeline of generative video AI",
     static: str = STATIC_PREFIX,
+    report: ReportDate | None = None,
+    banner: str = "",
 ) -> str:
-    """The interactive timeline page for an event frame and era spans (from ``kg.timeline``).
+    """The interactive timeline page for an event frame and era spans (from ``kg.timeline``),
+    with the report's date marked when ``report`` is given.
 
     ``standalone=True`` inlines plotly.js and our script so the file works offline from anywhere
     (``kg timeline --format html``); otherwise the page links them under ``static``
     (``/static/vendor/plotly.min.js``, ``/static/timeline.js``) as the web app serves them.
     A click on an event opens ``entity_base + /id/{kind}/{slug} + entity_suffix`` (another IRI
     opens itself; the static site's suffix "/" names the folder its host serves).
-    Counts sit on the plot element as ``data-events`` and ``data-eras``. An empty frame gives
-    a page that says so.
+    Counts sit on the plot element as ``data-events`` and ``data-eras``, the report's date as
+    ``data-report``. ``banner`` is markup put above the plot (the web app's sources toggle). An
+    empty frame gives a page that says so.
     """
-    figure = timeline_figure(frame, eras, entity_base=entity_base, entity_suffix=entity_suffix)
+    figure = timeline_figure(
+        frame, eras, entity_base=entity_base, entity_suffix=entity_suffix, report=report
+    )
     if len(frame):
         first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
         status = f"{len(frame)} events from {first} to {last}"
         if len(eras):
             status += f", {len(eras)} eras behind them"
+        if report is not None:
+            status += f"; dashed: {report.caption}"
         status += ". Drag to pan, scroll to zoom, hover for sources, click to open."
     else:
         status = "No events match these filters."
@@ -465,10 +519,12 @@ def render_timeline_html(
         figure,
         standalone=standalone,
         kind="timeline",
-        counts={"events": len(frame), "eras": len(eras)},
+        counts={"events": len(frame), "eras": len(eras)}
+        | ({"report": html.escape(report.date)} if report is not None else {}),
         body_after=_event_list(frame, entity_base, entity_suffix) if len(frame) else "",
         ranges=_range_presets(frame, eras),
         static=static,
+        banner=banner,
     )
 
 

@@ -25,7 +25,7 @@ from kg.render.timeline_html import render_timeline_html
 from kg.site.dumps import DUMPS
 from kg.site.links import SiteLinks, relative_root
 from kg.store import Store
-from kg.timeline import read_eras, select_timeline
+from kg.timeline import read_eras, read_report_date, select_timeline
 from kg.views.answer import answer_context
 from kg.views.entity import EntityPage, entity_context
 from kg.views.ontology import document_ontology
@@ -161,4 +161,5 @@ class PageRenderer:
             entity_base=links.root.rstrip("/"),
             entity_suffix="/",
             static=links.root + "static",
+            report=read_report_date(self.store),
         )

@@ -16,7 +16,7 @@ from kg.render.assets import ASSETS, asset_path
 from kg.render.lineage_html import render_lineage_html
 from kg.render.timeline_html import render_timeline_html
 from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, rendered
-from kg.timeline import parse_range, read_eras, select_timeline
+from kg.timeline import parse_range, read_eras, read_report_date, select_timeline
 from kg.views.answer import answer_context
 from kg.views.lookup import name_hits
 from kg.views.ontology import document_ontology
@@ -132,7 +132,9 @@ async def timeline_page(
         )
         first, last = parse_range(start or None, end or None)
         eras = read_eras(store, start=first, end=last)
-        return "text/html", render_timeline_html(frame, eras, standalone=False).encode()
+        report = read_report_date(store, start=first, end=last)
+        page = render_timeline_html(frame, eras, standalone=False, report=report)
+        return "text/html", page.encode()
 
     _media, page = await rendered(request, f"{request.url.path}?{request.url.query}", render)
     return HTMLResponse(page)
