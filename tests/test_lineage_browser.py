@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
+import time
+import urllib.parse
 
+import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
@@ -18,6 +22,8 @@ from kg.lineage import neighbourhood, read_lineage, select_lineage, to_json
 from kg.namespaces import entity_iri
 from kg.render.assets import asset_path
 from kg.render.lineage_html import render_lineage_html
+from kg.site.pages import PageRenderer
+from kg.site.writer import write_lineage
 
 from .browsing import BROWSER_MARKS, screenshot
 
@@ -32,8 +38,17 @@ SEEDANCE = entity_iri("model", "seedance-1-0")
 def _open(context, url: str):
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("window.lineageView && window.lineageView.ready", timeout=30_000)
+    _wait(page, "window.lineageView && window.lineageView.ready", timeout=30)
     return page
+
+
+def _wait(page, expression: str, timeout: float = 10) -> None:
+    """Wait until ``expression`` holds in the page. Not wait_for_function: it evaluates
+    strings with eval, which the web app's content security policy forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 def _node_on_screen(page, node: str) -> tuple[float, float]:
@@ -219,76 +234,110 @@ def test_focused_chain_fits_the_view_readably(built_settings, browser, serve, tm
     assert browser.errors == []
 
 
-def test_overview_expands_finds_and_focuses(built_settings, built, browser, serve, tmp_path):
-    """Issue 17: the overview (forced here on the curated graph; big graphs get it by size)
-    opens on one circle per kind and year, a circle opens on click, a search brings out a
-    node's whole lineage, a #focus= link focuses, and a click lights a chain."""
+def _overview_source(source: str, request, built_settings, built, serve, tmp_path) -> str:
+    """The overview of the curated graph (forced: big graphs get it by size) as each place
+    serves it: the exported file (chunks inlined), the web app (chunks from its route), the
+    static site (chunks as files beside the page)."""
     site = tmp_path / "site"
     site.mkdir()
-    result = CliRunner().invoke(
-        cli,
-        [
-            "--store",
-            built_settings.store,
-            "lineage",
-            "--view",
-            "overview",
-            "--out",
-            str(site / "lineage.html"),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    if source == "app":
+        return request.getfixturevalue("live_server") + "/lineage?view=overview"
+    if source == "file":
+        options = ["lineage", "--view", "overview", "--out", str(site / "lineage.html")]
+        result = CliRunner().invoke(cli, ["--store", built_settings.store, *options])
+        assert result.exit_code == 0, result.output
+        return serve(site) + "/lineage.html"
+    (site / "static" / "vendor").mkdir(parents=True)
+    for name in ("vis-network.min.js", "vis-network.css"):
+        shutil.copy(asset_path(name), site / "static" / "vendor" / name)
+    for name in ("lineage-overview.js", "lineage-common.js", "lineage.css"):
+        shutil.copy(resource_dir("web") / "static" / name, site / "static" / name)
+    write_lineage(site, PageRenderer(built_settings, built, None, set(), {}), view="overview")
+    return serve(site) + "/lineage.html"
+
+
+def _chunks(asked: list[str]) -> set[str]:
+    """The chunks of the lineage page among the URLs asked for (``lineage/NAME.json``)."""
+    return {m[1] for url in asked if (m := re.search(r"/lineage/(\w+)\.json", url))}
+
+
+@pytest.mark.parametrize("source", ["file", "app", "site"])
+def test_overview_loads_what_it_shows(
+    source, request, built_settings, built, browser, serve, tmp_path
+):
+    """Issue 17: the overview opens on one circle per kind and year, and loads the rest as it
+    is asked for: a circle's members when it opens on a click, the circles a lineage passes
+    through when a search or a #focus= link brings it out; a click lights a chain."""
+    url = _overview_source(source, request, built_settings, built, serve, tmp_path)
     graph = read_lineage(built)
     models_2025 = {
         n
         for n, d in graph.nodes(data=True)
         if d["kind"] == "model" and (d["date"] or "")[:4] == "2025"
     }
-    base = serve(site)
-    page = _open(browser, base + "/lineage.html")
+    asked: list[str] = []
+    browser.on("request", lambda r: asked.append(r.url))
+    page = _open(browser, url)
     assert page.evaluate("document.body.dataset.view") == "overview"
     groups = page.evaluate("window.lineageView.groups.length")
     assert page.evaluate("window.lineageView.visibleCount()") == groups
     assert page.evaluate("window.lineageView.total") == graph.number_of_nodes()
+    assert _chunks(asked) <= {"names"}, "the first view needs no circle's members"
 
-    spot = page.evaluate(
+    number = page.evaluate(
         """(() => {
             const view = window.lineageView;
-            const id = view.groups.find((g) => g.kind === view.data.kindsOrder.indexOf("model")
-                                            && g.year === 2025).id;
-            view.network.focus(id, {scale: 1});
-            const dom = view.network.canvasToDOM(view.network.getPosition(id));
-            const box = document.getElementById("lineage-network").getBoundingClientRect();
-            return [box.left + dom.x, box.top + dom.y];
+            const model = view.data.kindsOrder.indexOf("model");
+            return view.groups.findIndex((g) => g.kind === model && g.year === 2025);
         })()"""
     )
-    page.wait_for_timeout(100)
-    page.mouse.click(spot[0], spot[1])
-    page.wait_for_function(f"window.lineageView.visibleCount() > {groups}")
+    x, y = _node_on_screen(page, f"group:{number}")
+    page.mouse.click(x, y)
+    _wait(page, f"window.lineageView.visibleCount() > {groups}")
     shown = set(page.evaluate("window.lineageView.nodes.getIds()"))
     assert models_2025 <= shown, "a circle opens into its members"
     assert "opened" in page.inner_text("#lineage-status")
-    screenshot(page, "lineage-overview-opened.png")
+    fetched = _chunks(asked)
+    if source != "file":
+        assert f"c{number}" in fetched
+    screenshot(page, f"lineage-overview-opened-{source}.png")
 
     page.fill("#lineage-search", "seedance 1.0")
     page.press("#lineage-search", "Enter")
-    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
+    _wait(page, f"window.lineageView.state.selected === {json.dumps(SEEDANCE)}")
     line = set(page.evaluate("window.lineageView.state.line"))
     assert {SEEDANCE, DIT, TRANSFORMER} <= line
     assert line <= set(page.evaluate("window.lineageView.nodes.getIds()")), "the chain is drawn"
     assert "Seedance 1.0 → DiT → Transformer" in page.inner_text("#lineage-info")
     lit = set(page.evaluate("window.lineageView.network.getSelectedNodes()"))
     assert {SEEDANCE, DIT, TRANSFORMER} <= lit
-    screenshot(page, "lineage-overview-seedance.png")
+    circles = page.evaluate(
+        """(ids) => ids.map((id) => {
+            const view = window.lineageView;
+            const kind = view.data.kindsOrder.indexOf(view.nodes.get(id).kind);
+            const year = view.nodes.get(id).year || 0;
+            return "c" + view.groups.findIndex((g) => g.kind === kind && g.year === year);
+        })""",
+        [SEEDANCE, DIT, TRANSFORMER],
+    )
+    if source != "file":
+        assert set(circles) <= _chunks(asked) - fetched | {f"c{number}"}, "fetched when needed"
+    else:
+        assert _chunks(asked) == set(), "the exported file carries its chunks"
+    screenshot(page, f"lineage-overview-seedance-{source}.png")
 
     x, y = _node_on_screen(page, DIT)
     page.mouse.click(x, y)
-    page.wait_for_function(f"window.lineageView.state.selected === {json.dumps(DIT)}")
+    _wait(page, f"window.lineageView.state.selected === {json.dumps(DIT)}")
     assert SORA in page.evaluate("window.lineageView.state.descendants")
     assert SORA in page.evaluate("window.lineageView.nodes.getIds()")
 
-    focused = _open(browser, base + "/lineage.html#focus=Sora")
-    focused.wait_for_function(f"window.lineageView.state.selected === {json.dumps(SORA)}")
+    asked.clear()
+    focused = _open(browser, url + "#focus=Sora")
+    _wait(focused, f"window.lineageView.state.selected === {json.dumps(SORA)}")
     assert DIT in focused.evaluate("window.lineageView.state.ancestors")
+    if source != "file":
+        assert "names" in _chunks(asked), "a focus finds its node in the names chunk"
+    assert all(urllib.parse.urlsplit(u).hostname == "127.0.0.1" for u in asked)
     assert browser.blocked == []
     assert browser.errors == []

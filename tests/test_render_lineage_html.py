@@ -13,7 +13,12 @@ from kg.errors import BadParameterError
 from kg.lineage import read_lineage
 from kg.namespaces import entity_iri
 from kg.render.assets import asset_text
-from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES, render_lineage_html
+from kg.render.lineage_html import (
+    KIND_STYLES,
+    RELATION_STYLES,
+    render_lineage_html,
+    render_lineage_parts,
+)
 
 DIT = entity_iri("architecture", "dit")
 TRANSFORMER = entity_iri("architecture", "transformer")
@@ -208,22 +213,61 @@ def test_auto_view_opens_the_overview_past_the_measured_size():
     assert "/static/lineage.js" not in big
 
 
-def test_overview_carries_the_whole_graph_compactly():
+def test_overview_page_carries_the_circles_and_its_chunks_the_rest():
+    """Issue 17, the page's size: the overview's page holds one circle per kind and year;
+    names and each circle's members are chunks loaded on demand, every link in the chunk of
+    its start (out, with its sources) and of its end (in)."""
     graph = _chain(3000)
+    parts = render_lineage_parts(
+        graph,
+        standalone=False,
+        expand_url=None,
+        view="overview",
+        chunk_url="lineage/{name}.json",
+    )
+    page, data = parts["page"], _data(parts["page"])
+    assert len(page) < 20_000, "the first view's size does not grow with the graph"
+    assert data["total"] == 3000
+    assert data["chunkUrl"] == "lineage/{name}.json"
+    model = data["kindsOrder"].index("model")
+    assert [circle[:2] for circle in data["circles"]] == [[model, y] for y in range(2015, 2025)]
+    assert sum(data["circleLinks"][2::3]) == graph.number_of_edges(), "each crosses circles"
+    names = json.loads(parts["names"])
+    ids = [names["spaces"][space] + rest for space, rest in names["ids"]]
+    assert sorted(ids) == sorted(graph)
+    assert names["labels"] == [graph.nodes[n]["label"] for n in ids]
+    assert set(parts) == {"page", "names"} | {f"c{i}" for i in range(10)}
+    first, outs, ins = 0, set(), set()
+    for number, (_kind, year, size) in enumerate(data["circles"]):
+        chunk = json.loads(parts[f"c{number}"])
+        assert chunk["first"] == first
+        members = ids[first : first + size]
+        assert {graph.nodes[n]["date"] for n in members} == {str(year)}
+        assert chunk["vendors"] == [graph.nodes[n]["vendor"] for n in members]
+        assert [[chunk["sourceNames"][s] for s in k] for k in chunk["sources"]] == [
+            ["paper A"]
+        ] * size
+        relations = data["relationNames"]
+        out, into = chunk["out"], chunk["in"]
+        outs |= {
+            (ids[out[i]], ids[out[i + 1]], relations[out[i + 2]]) for i in range(0, len(out), 3)
+        }
+        ins |= {
+            (ids[into[i]], ids[into[i + 1]], relations[into[i + 2]]) for i in range(0, len(into), 3)
+        }
+        assert all(ids[out[i]] in members for i in range(0, len(out), 3))
+        assert all(ids[into[i + 1]] in members for i in range(0, len(into), 3))
+        assert {chunk["sourceNames"][s] for k in chunk["outSources"] for s in k} <= {"B"}
+        first += size
+    assert outs == ins == set(graph.edges(keys=True))
+
+
+def test_exported_overview_inlines_its_chunks_safely():
+    graph = _chain(30)
+    graph.nodes["https://example.org/m/3"]["label"] = "</script><script>alert(1)</script>"
     page = render_lineage_html(graph, standalone=True, expand_url=None, view="overview")
-    full = render_lineage_html(graph, standalone=True, expand_url=None, view="full")
-    data = _data(page)
-    compact, drawn = json.dumps(data), json.dumps(_data(full))
-    assert len(compact) < len(drawn) / 4, "columns and string tables, not vis objects per node"
-    assert len(data["labels"]) == 3000
-    ids = [data["spaces"][space] + rest for space, rest in data["ids"]]
-    assert ids == list(graph)
-    assert len(data["edges"]) == 3 * graph.number_of_edges()
-    start, end, relation = data["edges"][:3]
-    assert (ids[start], ids[end]) == ("https://example.org/m/1", "https://example.org/m/0")
-    assert data["relationNames"][relation] == "successorOf"
-    assert data["vendorNames"] == ["Lab"]
-    assert data["vendors"][:2] == [-1, 0]
-    assert [data["sourceNames"][s] for s in data["sources"][0]] == ["paper A"]
-    assert [data["sourceNames"][s] for s in data["edgeSources"][0]] == ["B"]
+    assert _data(page)["chunkUrl"] is None
+    assert 'id="lineage-chunk-names"' in page
+    assert 'id="lineage-chunk-c0"' in page
+    assert "<script>alert(1)" not in page
     assert "lineage-overview.js" not in _external_references(page)

@@ -198,6 +198,28 @@ def test_lineage_view_parameter(app_client):
     assert "unknown view" in wrong.text
 
 
+def test_lineage_overview_chunks_come_from_the_page_route(app_client):
+    """Issue 17: the overview's page carries the circles; its chunks are JSON at
+    /lineage/{name}.json with the page's own parameters (the same graph), 404 for none."""
+    page = app_client.get("/lineage", params={"view": "overview", "kinds": "model,architecture"})
+    found = re.search(
+        r'<script type="application/json" id="lineage-data">(.*?)</script>', page.text
+    )
+    data = json.loads(found[1])
+    assert data["chunkUrl"] == "lineage/{name}.json?view=overview&kinds=model%2Carchitecture"
+    query = data["chunkUrl"].split("?", 1)[1]
+    names = app_client.get(f"/lineage/names.json?{query}")
+    assert names.status_code == 200
+    assert names.headers["content-type"].startswith("application/json")
+    assert len(names.json()["labels"]) == data["total"] == sum(c[2] for c in data["circles"])
+    circle = app_client.get(f"/lineage/c0.json?{query}").json()
+    assert circle["first"] == 0
+    assert len(circle["dates"]) == data["circles"][0][2]
+    missing = app_client.get(f"/lineage/c{len(data['circles'])}.json?{query}")
+    assert missing.status_code == 404
+    assert app_client.get("/lineage/names.json").status_code == 404, "the full view has none"
+
+
 def test_timeline_view_with_cli_filters_as_parameters(app_client):
     page = _html(app_client, "/timeline", kinds="model", **{"from": "2024"})
     events = re.findall(r'<li><time>([^<]+)</time> <a href="(/id/[^"]+)">', page)

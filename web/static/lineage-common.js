@@ -1,10 +1,54 @@
 /* What both lineage views share (lineage.js draws every node, lineage-overview.js draws on
- * demand): readable labels for a lit chain, fitting a chain into view, the year names that
- * fit, the side panel of a selected node, tooltips that leave with the view. Plain functions
- * on window.lineageCommon.
+ * demand): the ancestry walks, readable labels for a lit chain, fitting a chain into view,
+ * the year names that fit, the side panel of a selected node, tooltips that leave with the
+ * view. Plain functions on window.lineageCommon.
  */
 window.lineageCommon = (function () {
   "use strict";
+
+  /* The ancestry walks run on whatever graph a view holds: ``next(node, forward)`` lists the
+   * nodes one link of descent away (forward: what ``node`` comes from; backward: what comes
+   * from it), whatever a node is (an IRI in lineage.js, a number in lineage-overview.js). */
+
+  /* Everything reachable from ``start`` along ``next`` (``start`` itself excluded), breadth
+   * first; stops taking new nodes once ``limit`` are found (no limit: all). */
+  function walk(next, start, forward, limit) {
+    var most = limit === undefined ? Infinity : limit;
+    var seen = new Set();
+    var queue = [start];
+    for (var head = 0; head < queue.length && seen.size < most; head++) {
+      var list = next(queue[head], forward);
+      for (var k = 0; k < list.length; k++) {
+        var other = list[k];
+        if (other !== start && !seen.has(other)) {
+          seen.add(other);
+          queue.push(other);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /* The chains from ``start`` back to a root ("Seedance 1.0 → DiT → Transformer"), shortest
+   * first, at most ``limit`` (as kg.lineage.lineage_paths; a chain never loops). */
+  function chains(next, start, limit) {
+    var paths = [];
+    var stack = [[start]];
+    while (stack.length && paths.length < limit * 4) {
+      var path = stack.pop();
+      var parents = next(path[path.length - 1], true).filter(function (parent) {
+        return path.indexOf(parent) < 0;
+      });
+      if (!parents.length && path.length > 1) paths.push(path);
+      parents.forEach(function (parent) {
+        stack.push(path.concat([parent]));
+      });
+    }
+    paths.sort(function (a, b) {
+      return a.length - b.length;
+    });
+    return paths.slice(0, limit);
+  }
 
   /* Labels for the lit part at a fixed size on screen (zoomed out, vis-network draws them too
    * small to read or not at all), each on a white ground beside its node (below, above,
@@ -189,6 +233,8 @@ window.lineageCommon = (function () {
   }
 
   return {
+    walk: walk,
+    chains: chains,
     litLabels: litLabels,
     fit: fit,
     yearMarks: yearMarks,

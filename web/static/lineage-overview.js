@@ -1,12 +1,16 @@
-/* The lineage page for graphs too big to draw whole: an overview that expands on demand.
+/* The lineage page for graphs too big to draw whole: an overview that loads and expands on
+ * demand.
  *
- * Reads the compact graph of kg.render.lineage_html._overview_data from <script
- * id="lineage-data">: every node and edge, as columns. vis-network draws only what is asked
- * for: one circle per kind and year (its size says how many things it holds, the links
- * between circles how many lines of descent join them), the members of the circles a user
- * opens, and the lineage of what a user clicks or finds. Ancestry is walked on adjacency
- * arrays built once, so a click costs the size of the chain, not of the graph. Exposes
- * window.lineageView (the full view's names) for tests and benchmarks.
+ * The page carries only the first view (kg.render.lineage_html._overview_parts): one circle
+ * per kind and year (its size says how many things it holds, the links between circles how
+ * many lines of descent join them). The rest comes in chunks when asked for: "names" (every
+ * node's IRI and label) for search and focus, "c<i>" (a circle's members: their facts and
+ * every link at them) when a circle opens or a lineage passes through it. A chunk is inlined
+ * in a standalone file (<script id="lineage-chunk-NAME">, parsed when needed) or fetched from
+ * data.chunkUrl, relative to the page (the static site's files, the web app's route). Nodes
+ * are numbered circle by circle. Ancestry is walked on the chunks loaded (lineage-common.js),
+ * loading the circles a walk reaches, so a click costs the size of the chain, not of the
+ * graph. Exposes window.lineageView (the full view's names) for tests and benchmarks.
  */
 (function () {
   "use strict";
@@ -32,87 +36,145 @@
   var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
   marks.parsed = performance.now();
-  var count = data.labels.length;
-  var ids = new Array(count);
+  var count = data.total;
+  var descent = new Set(data.descent);
+
+  // ---- circles: one per kind and year (undated last), members numbered circle by circle ----
+  var groups = [];
+  var groupIndex = new Map();
+  var groupOf = new Int32Array(count);
   var years = new Int32Array(count);
-  var index = new Map();
-  for (var i = 0; i < count; i++) {
-    ids[i] = data.spaces[data.ids[i][0]] + data.ids[i][1];
-    index.set(ids[i], i);
-    var date = data.dates[i];
-    years[i] = date ? parseInt(date.slice(0, 4), 10) : 0;
-  }
-  var descentCodes = new Set(
-    data.descent.map(function (name) {
-      return data.relationNames.indexOf(name);
-    })
-  );
-
-  // Adjacency in compressed rows: out[outStart[n] .. outStart[n+1]) are edge numbers.
-  function adjacency(column) {
-    var starts = new Int32Array(count + 1);
-    var edgeCount = data.edges.length / 3;
-    for (var e = 0; e < edgeCount; e++) starts[data.edges[3 * e + column] + 1]++;
-    for (var n = 0; n < count; n++) starts[n + 1] += starts[n];
-    var fill = starts.slice(0, count);
-    var list = new Int32Array(edgeCount);
-    for (var f = 0; f < edgeCount; f++) list[fill[data.edges[3 * f + column]]++] = f;
-    return { starts: starts, list: list };
-  }
-  var out = adjacency(0);
-  var into = adjacency(1);
-  marks.indexed = performance.now();
-
-  function edgesAt(n, forward) {
-    var table = forward ? out : into;
-    return table.list.subarray(table.starts[n], table.starts[n + 1]);
-  }
-
-  function isDescent(e) {
-    return descentCodes.has(data.edges[3 * e + 2]);
-  }
-
-  // ---- groups: one per kind and year (undated last) -----------------------------------------
-  var yearList = Array.from(new Set(Array.from(years).filter(Boolean))).sort(function (a, b) {
-    return a - b;
+  var first = 0;
+  data.circles.forEach(function (circle, number) {
+    var group = {
+      id: "group:" + number,
+      kind: circle[0],
+      year: circle[1],
+      first: first,
+      size: circle[2],
+      open: false,
+      loaded: false,
+    };
+    groupOf.fill(number, first, first + group.size);
+    years.fill(group.year, first, first + group.size);
+    groupIndex.set(group.kind + ":" + group.year, number);
+    groups.push(group);
+    first += group.size;
   });
+  var yearList = groups
+    .map(function (group) { return group.year; })
+    .filter(function (year, at, all) { return year && all.indexOf(year) === at; })
+    .sort(function (a, b) { return a - b; });
   var yearColumn = new Map();
   yearList.forEach(function (year, column) {
     yearColumn.set(year, column);
   });
   var undatedColumn = yearList.length;
-  var groupOf = new Int32Array(count);
-  var groups = [];
-  var groupIndex = new Map();
-  for (var g = 0; g < count; g++) {
-    var key = data.kinds[g] + ":" + years[g];
-    if (!groupIndex.has(key)) {
-      groupIndex.set(key, groups.length);
-      groups.push({ kind: data.kinds[g], year: years[g], members: [], open: false });
-    }
-    groupOf[g] = groupIndex.get(key);
-    groups[groupOf[g]].members.push(g);
-  }
-  function degree(n) {
-    return out.starts[n + 1] - out.starts[n] + into.starts[n + 1] - into.starts[n];
-  }
-  groups.forEach(function (group, number) {
-    group.id = "group:" + number;
-    group.members.sort(function (a, b) {
-      return degree(b) - degree(a);
-    });
-  });
-  // Lines of descent between groups, counted once per pair.
+  // Lines of descent between circles, counted once per pair.
   var groupLinks = new Map();
-  for (var e = 0; e < data.edges.length / 3; e++) {
-    if (!isDescent(e)) continue;
-    var from = groupOf[data.edges[3 * e]];
-    var to = groupOf[data.edges[3 * e + 1]];
-    if (from === to) continue;
-    var pair = from + ">" + to;
-    groupLinks.set(pair, (groupLinks.get(pair) || 0) + 1);
+  for (var l = 0; l < data.circleLinks.length; l += 3) {
+    groupLinks.set(data.circleLinks[l] + ">" + data.circleLinks[l + 1], data.circleLinks[l + 2]);
   }
   marks.grouped = performance.now();
+
+  // ---- what the chunks loaded so far tell (undefined until a node's circle is loaded) ------
+  var ids = null; // from "names": node number → IRI
+  var labels = null;
+  var index = new Map(); // IRI → node number
+  var dates = new Array(count);
+  var vendors = new Array(count);
+  var urls = new Array(count);
+  var sources = new Array(count);
+  var outs = new Array(count); // edges {from, to, relation, sources} from a node
+  var ins = new Array(count); // edges {from, to, relation} into a node
+  var requests = new Map(); // chunk name → Promise of its JSON
+
+  function chunk(name) {
+    if (!requests.has(name)) {
+      var asked = read(name).catch(function (error) {
+        requests.delete(name); // asked again next time
+        throw error;
+      });
+      requests.set(name, asked);
+    }
+    return requests.get(name);
+  }
+
+  function read(name) {
+    var inline = document.getElementById("lineage-chunk-" + name);
+    if (inline) {
+      return Promise.resolve().then(function () {
+        return JSON.parse(inline.textContent);
+      });
+    }
+    var url = data.chunkUrl.replace("{name}", name);
+    return fetch(url, { headers: { accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return response.json();
+    });
+  }
+
+  function loadNames() {
+    if (ids !== null) return Promise.resolve();
+    return chunk("names").then(function (names) {
+      if (ids !== null) return;
+      var list = new Array(count);
+      for (var n = 0; n < count; n++) {
+        list[n] = names.spaces[names.ids[n][0]] + names.ids[n][1];
+        index.set(list[n], n);
+      }
+      labels = names.labels;
+      ids = list;
+      marks.names = performance.now();
+    });
+  }
+
+  function fill(number, part) {
+    var group = groups[number];
+    if (group.loaded) return;
+    var names = function (list) {
+      return list.map(function (s) { return part.sourceNames[s]; });
+    };
+    for (var k = 0; k < group.size; k++) {
+      var n = group.first + k;
+      dates[n] = part.dates[k];
+      vendors[n] = part.vendors[k];
+      urls[n] = part.urls[k];
+      sources[n] = names(part.sources[k]);
+      outs[n] = [];
+      ins[n] = [];
+    }
+    var relation = function (code) { return data.relationNames[code]; };
+    for (var e = 0; e < part.out.length; e += 3) {
+      outs[part.out[e]].push({
+        from: part.out[e],
+        to: part.out[e + 1],
+        relation: relation(part.out[e + 2]),
+        sources: names(part.outSources[e / 3]),
+      });
+    }
+    for (var i = 0; i < part.in.length; i += 3) {
+      ins[part.in[i + 1]].push({ from: part.in[i], to: part.in[i + 1], relation: relation(part.in[i + 2]) });
+    }
+    group.loaded = true;
+  }
+
+  // The names and the circles of ``list`` (node numbers), loaded in parallel.
+  function loadNodes(list) {
+    var wanted = new Set();
+    list.forEach(function (n) {
+      if (!groups[groupOf[n]].loaded) wanted.add(groupOf[n]);
+    });
+    var asked = [loadNames()];
+    wanted.forEach(function (number) {
+      asked.push(chunk("c" + number).then(function (part) { fill(number, part); }));
+    });
+    return Promise.all(asked);
+  }
+
+  function isDescent(edge) {
+    return descent.has(edge.relation);
+  }
 
   // ---- what is drawn ----------------------------------------------------------------------------
   var shown = new Set(); // member node numbers drawn
@@ -145,7 +207,7 @@
   }
 
   function kindName(n) {
-    return data.kindsOrder[data.kinds[n]];
+    return data.kindsOrder[groups[groupOf[n]].kind];
   }
 
   function short(text) {
@@ -155,20 +217,14 @@
   function groupLabel(group) {
     var style = data.kindStyles[data.kindsOrder[group.kind]];
     var when = group.year ? String(group.year) : "undated";
-    return style.label + " " + when + " · " + group.members.length.toLocaleString("en");
+    return style.label + " " + when + " · " + group.size.toLocaleString("en");
   }
 
   function tooltip(n) {
-    var lines = [data.labels[n], kindName(n) + " · " + (data.dates[n] || "undated")];
-    if (data.vendors[n] >= 0) lines.push("vendor: " + data.vendorNames[data.vendors[n]]);
-    if (data.sources[n].length) lines.push("sources: " + sourceNames(data.sources[n]).join("; "));
+    var lines = [labels[n], kindName(n) + " · " + (dates[n] || "undated")];
+    if (vendors[n]) lines.push("vendor: " + vendors[n]);
+    if (sources[n].length) lines.push("sources: " + sources[n].join("; "));
     return lines.join("\n");
-  }
-
-  function sourceNames(list) {
-    return list.map(function (s) {
-      return data.sourceNames[s];
-    });
   }
 
   function memberItem(n) {
@@ -176,8 +232,8 @@
     var style = data.kindStyles[kind];
     var item = {
       id: ids[n],
-      label: short(data.labels[n]),
-      fullLabel: data.labels[n],
+      label: short(labels[n]),
+      fullLabel: labels[n],
       title: tooltip(n),
       group: kind,
       kind: kind,
@@ -194,11 +250,11 @@
     var style = data.kindStyles[kind];
     return {
       id: group.id,
-      label: group.members.length.toLocaleString("en"),
+      label: group.size.toLocaleString("en"),
       fullLabel: groupLabel(group),
       title: groupLabel(group) + "\n" + (group.open ? "click to close" : "click to open"),
       shape: "dot",
-      size: 16 + 12 * Math.log10(group.members.length + 1),
+      size: 16 + 12 * Math.log10(group.size + 1),
       group: "circle-" + kind,
       kind: kind,
       year: group.year || null,
@@ -258,7 +314,7 @@
     slots.forEach(function (members, group) {
       var origin = spots[groups[group].id];
       members.sort(function (a, b) {
-        return (data.dates[a] || "").localeCompare(data.dates[b] || "") || a - b;
+        return (dates[a] || "").localeCompare(dates[b] || "") || a - b;
       });
       members.forEach(function (n, slot) {
         spots[ids[n]] = {
@@ -309,12 +365,9 @@
   function linkItems() {
     var items = [];
     shown.forEach(function (n) {
-      var list = edgesAt(n, true);
-      for (var k = 0; k < list.length; k++) {
-        var e = list[k];
-        var to = data.edges[3 * e + 1];
-        if (shown.has(to)) items.push(edgeItem(e));
-      }
+      outs[n].forEach(function (edge) {
+        if (shown.has(edge.to)) items.push(edgeItem(edge));
+      });
     });
     groupLinks.forEach(function (total, pair) {
       var ends = pair.split(">");
@@ -332,20 +385,19 @@
     return items;
   }
 
-  function edgeItem(e) {
-    var from = data.edges[3 * e];
-    var to = data.edges[3 * e + 1];
-    var relation = data.relationNames[data.edges[3 * e + 2]];
-    var style = data.relations[relation];
-    var title = data.labels[from] + " → " + data.labels[to] + "\n" + style.label;
-    if (data.edgeSources[e].length) {
-      title += "\nsources: " + sourceNames(data.edgeSources[e]).join("; ");
-    }
+  function edgeId(edge) {
+    return ids[edge.from] + "|" + edge.relation + "|" + ids[edge.to];
+  }
+
+  function edgeItem(edge) {
+    var style = data.relations[edge.relation];
+    var title = labels[edge.from] + " → " + labels[edge.to] + "\n" + style.label;
+    if (edge.sources.length) title += "\nsources: " + edge.sources.join("; ");
     return {
-      id: ids[from] + "|" + relation + "|" + ids[to],
-      from: ids[from],
-      to: ids[to],
-      relation: relation,
+      id: edgeId(edge),
+      from: ids[edge.from],
+      to: ids[edge.to],
+      relation: edge.relation,
       arrows: "to",
       width: style.width,
       color: { color: style.color, highlight: style.color },
@@ -361,65 +413,86 @@
   }
 
   // ---- opening circles, showing nodes ------------------------------------------------------
+  function memberList(group) {
+    var list = [];
+    for (var n = group.first; n < group.first + group.size; n++) list.push(n);
+    return list;
+  }
+
   function toggleGroup(group) {
-    group.open = !group.open;
     if (group.open) {
-      group.members.slice(0, OPEN_LIMIT).forEach(function (n) {
-        shown.add(n);
-      });
-    } else {
+      group.open = false;
       var keep = new Set(view.state.line.concat(view.state.neighbours));
-      group.members.forEach(function (n) {
+      memberList(group).forEach(function (n) {
         if (!keep.has(ids[n])) shown.delete(n);
       });
+      redraw();
+      status(groupLabel(group) + " closed");
+      return Promise.resolve(group.id);
     }
-    redraw();
-    var more = group.members.length - OPEN_LIMIT;
-    status(
-      groupLabel(group) + (group.open ? " opened" : " closed") +
-        (group.open && more > 0 ? ": the " + OPEN_LIMIT + " most linked shown, find the " +
-          more.toLocaleString("en") + " others by name" : "")
+    status("Loading " + groupLabel(group) + "…");
+    return loadNodes([group.first]).then(function () {
+      group.open = true;
+      memberList(group).slice(0, OPEN_LIMIT).forEach(function (n) {
+        shown.add(n);
+      });
+      redraw();
+      var more = group.size - OPEN_LIMIT;
+      status(
+        groupLabel(group) + " opened" +
+          (more > 0 ? ": the " + OPEN_LIMIT + " most linked shown, find the " +
+            more.toLocaleString("en") + " others by name" : "")
+      );
+      return group.id;
+    }, failed);
+  }
+
+  function failed(error) {
+    status("Could not load part of the graph: " + error.message);
+    return null;
+  }
+
+  // ---- ancestry: the walks of lineage-common.js on the circles loaded ------------------------
+  var missing = null; // circles a walk reached but had not loaded
+
+  function descentOf(n, forward) {
+    var list = (forward ? outs : ins)[n];
+    if (list === undefined) {
+      missing.add(groupOf[n]);
+      return [];
+    }
+    var found = [];
+    list.forEach(function (edge) {
+      if (isDescent(edge)) found.push(forward ? edge.to : edge.from);
+    });
+    return found;
+  }
+
+  // Walk, load the circles the walk reached but could not enter, walk again: each round goes
+  // one link further, and a round needs no load once the whole lineage is at hand.
+  function lineageOf(n) {
+    missing = new Set();
+    var found = {
+      up: common.walk(descentOf, n, true, CHAIN_LIMIT),
+      down: common.walk(descentOf, n, false, CHAIN_LIMIT),
+      paths: common.chains(descentOf, n, MAX_PATHS),
+    };
+    var need = Array.from(missing);
+    missing = null;
+    if (!need.length) return Promise.resolve(found);
+    return loadNodes(need.map(function (number) { return groups[number].first; })).then(
+      function () { return lineageOf(n); }
     );
   }
 
-  // ---- ancestry ----------------------------------------------------------------------------
-  function walk(start, forward, limit) {
-    var seen = new Set();
-    var queue = [start];
-    for (var head = 0; head < queue.length && seen.size < limit; head++) {
-      var list = edgesAt(queue[head], forward);
-      for (var k = 0; k < list.length; k++) {
-        if (!isDescent(list[k])) continue;
-        var other = data.edges[3 * list[k] + (forward ? 1 : 0)];
-        if (other !== start && !seen.has(other)) {
-          seen.add(other);
-          queue.push(other);
-        }
+  function neighboursOf(n) {
+    var near = new Set();
+    [outs[n], ins[n]].forEach(function (list, backward) {
+      for (var k = 0; k < list.length && near.size < NEAR_LIMIT; k++) {
+        near.add(backward ? list[k].from : list[k].to);
       }
-    }
-    return seen;
-  }
-
-  function chains(start) {
-    var paths = [];
-    var stack = [[start]];
-    while (stack.length && paths.length < MAX_PATHS * 4) {
-      var path = stack.pop();
-      var list = edgesAt(path[path.length - 1], true);
-      var parents = [];
-      for (var k = 0; k < list.length; k++) {
-        var to = data.edges[3 * list[k] + 1];
-        if (isDescent(list[k]) && path.indexOf(to) < 0) parents.push(to);
-      }
-      if (!parents.length && path.length > 1) paths.push(path);
-      parents.forEach(function (parent) {
-        stack.push(path.concat([parent]));
-      });
-    }
-    paths.sort(function (a, b) {
-      return a.length - b.length;
     });
-    return paths.slice(0, MAX_PATHS);
+    return near;
   }
 
   // vis groups: one per kind for members (the full view's colours), one per kind for circles
@@ -447,35 +520,51 @@
     else delete document.body.dataset.dimmed;
   }
 
+  var asked = 0; // the latest highlight asked for: an earlier one still loading gives way
+
+  // Light up a node's lineage, loading the circles it passes through first. Returns a promise
+  // of whether ``id`` is a node of the graph.
   function highlight(id, fit) {
-    var n = index.get(id);
-    if (n === undefined) return false;
-    var up = walk(n, true, CHAIN_LIMIT);
-    var down = walk(n, false, CHAIN_LIMIT);
-    var near = new Set();
-    [true, false].forEach(function (forward) {
-      var list = edgesAt(n, forward);
-      for (var k = 0; k < list.length && near.size < NEAR_LIMIT; k++) {
-        near.add(data.edges[3 * list[k] + (forward ? 1 : 0)]);
-      }
-    });
-    var line = new Set([n]);
-    up.forEach(function (m) { line.add(m); });
-    down.forEach(function (m) { line.add(m); });
+    var ticket = ++asked;
+    var n;
+    return loadNames()
+      .then(function () {
+        n = index.get(id);
+        if (n === undefined) return null;
+        return loadNodes([n]).then(function () { return lineageOf(n); });
+      })
+      .then(function (found) {
+        if (!found) return null;
+        found.near = neighboursOf(n);
+        found.line = new Set([n]);
+        found.up.forEach(function (m) { found.line.add(m); });
+        found.down.forEach(function (m) { found.line.add(m); });
+        var drawn = Array.from(found.line).concat(Array.from(found.near));
+        return loadNodes(drawn).then(function () { return found; });
+      })
+      .then(function (found) {
+        if (!found) return false;
+        if (ticket === asked) light(n, found, fit);
+        return true;
+      }, failed);
+  }
+
+  function light(n, found, fit) {
+    var id = ids[n];
+    var line = found.line;
     line.forEach(function (m) { shown.add(m); });
-    near.forEach(function (m) { shown.add(m); });
+    found.near.forEach(function (m) { shown.add(m); });
     redraw();
-    var lit = Array.from(line).concat(Array.from(near)).map(function (m) { return ids[m]; });
+    var lit = Array.from(line).concat(Array.from(found.near)).map(function (m) { return ids[m]; });
     var litEdges = [];
     line.forEach(function (m) {
-      var list = edgesAt(m, true);
-      for (var k = 0; k < list.length; k++) {
-        var to = data.edges[3 * list[k] + 1];
-        if ((isDescent(list[k]) && line.has(to)) || m === n) litEdges.push(edgeItem(list[k]).id);
-      }
+      outs[m].forEach(function (edge) {
+        if ((isDescent(edge) && line.has(edge.to)) || m === n) litEdges.push(edgeId(edge));
+      });
     });
-    var incoming = edgesAt(n, false);
-    for (var k = 0; k < incoming.length; k++) litEdges.push(edgeItem(incoming[k]).id);
+    ins[n].forEach(function (edge) {
+      litEdges.push(edgeId(edge));
+    });
     setDimmed(true);
     view.network.setSelection(
       {
@@ -484,17 +573,19 @@
       },
       { unselectAll: true, highlightEdges: false }
     );
+    var named = function (set) {
+      return Array.from(set).map(function (m) { return ids[m]; });
+    };
     view.state = {
       selected: id,
-      line: Array.from(line).map(function (m) { return ids[m]; }),
-      ancestors: Array.from(up).map(function (m) { return ids[m]; }),
-      descendants: Array.from(down).map(function (m) { return ids[m]; }),
-      neighbours: Array.from(near).map(function (m) { return ids[m]; }),
+      line: named(line),
+      ancestors: named(found.up),
+      descendants: named(found.down),
+      neighbours: named(found.near),
     };
     document.body.dataset.selected = id;
-    showInfo(n, up, down);
+    showInfo(n, found);
     if (fit !== false) fitChain(view.state.line, fit === "now" ? 0 : 350);
-    return true;
   }
 
   function clear() {
@@ -526,22 +617,22 @@
     fitChain(nodes.getIds(), duration);
   }
 
-  function showInfo(n, up, down) {
-    var facts = [data.kindStyles[kindName(n)].label, data.dates[n] || "undated"];
-    if (data.vendors[n] >= 0) facts.push(data.vendorNames[data.vendors[n]]);
-    var counts = up.size + " ancestors, " + down.size + " descendants";
-    if (up.size >= CHAIN_LIMIT || down.size >= CHAIN_LIMIT) {
+  function showInfo(n, found) {
+    var facts = [data.kindStyles[kindName(n)].label, dates[n] || "undated"];
+    if (vendors[n]) facts.push(vendors[n]);
+    var counts = found.up.size + " ancestors, " + found.down.size + " descendants";
+    if (found.up.size >= CHAIN_LIMIT || found.down.size >= CHAIN_LIMIT) {
       counts += " (the first " + CHAIN_LIMIT + " drawn)";
     }
     common.info($("lineage-info"), {
-      title: data.labels[n],
+      title: labels[n],
       facts: facts,
-      href: data.urls[n] ? data.entityBase + data.urls[n] : null,
-      paths: chains(n).map(function (path) {
-        return path.map(function (m) { return data.labels[m]; });
+      href: urls[n] ? data.entityBase + urls[n] : null,
+      paths: found.paths.map(function (path) {
+        return path.map(function (m) { return labels[m]; });
       }),
       counts: counts,
-      sources: sourceNames(data.sources[n]),
+      sources: sources[n],
     });
   }
 
@@ -551,7 +642,7 @@
     if (!wanted) return [];
     var found = [[], [], []];
     for (var n = 0; n < count; n++) {
-      var name = data.labels[n].toLowerCase();
+      var name = labels[n].toLowerCase();
       var at = name.indexOf(wanted);
       if (at < 0) continue;
       var rank = name === wanted ? 0 : at === 0 ? 1 : 2;
@@ -561,14 +652,17 @@
     return found[0].concat(found[1], found[2]).slice(0, limit);
   }
 
+  // The IRI of the node best named by ``text`` (a promise; null: none), once names are in.
   function find(text) {
-    var found = matches(text, 1);
-    return found.length ? ids[found[0]] : null;
+    return loadNames().then(function () {
+      var found = matches(text, 1);
+      return found.length ? ids[found[0]] : null;
+    });
   }
 
   function focusNode(id) {
     var n = index.get(id);
-    if (n === undefined) return;
+    if (n === undefined) return Promise.resolve(false);
     var kind = kindName(n);
     if (hiddenKinds.has(kind) || (years[n] && !inRange(years[n]))) {
       hiddenKinds.delete(kind);
@@ -579,7 +673,15 @@
       $("lineage-year-to").value = "";
       nodeView.refresh();
     }
-    highlight(id);
+    return highlight(id);
+  }
+
+  function focusNamed(text) {
+    return find(text).then(function (id) {
+      if (id !== null) return focusNode(id);
+      status("No node matches “" + text + "”");
+      return false;
+    }, failed);
   }
 
   function inRange(year) {
@@ -587,11 +689,15 @@
   }
 
   function suggest() {
+    if (labels === null) {
+      loadNames().then(suggest, failed);
+      return;
+    }
     var list = $("lineage-labels");
     var fragment = document.createDocumentFragment();
     matches($("lineage-search").value, SEARCH_SHOWN).forEach(function (n) {
       var option = document.createElement("option");
-      option.value = data.labels[n];
+      option.value = labels[n];
       fragment.appendChild(option);
     });
     list.replaceChildren(fragment);
@@ -665,7 +771,7 @@
     });
     view.litLabels = common.litLabels(ctx, view.network, $("lineage-network"), order, {
       label: function (id) {
-        return short(data.labels[index.get(id)]);
+        return short(labels[index.get(id)]);
       },
       bold: state.selected,
       size: LIT_FONT,
@@ -699,13 +805,19 @@
     });
     network.once("afterDrawing", function () {
       var asked = new URLSearchParams(window.location.hash.slice(1)).get("focus");
-      var focus = asked ? find(asked) : data.focus[0] || null;
-      if (asked) $("lineage-search").value = asked;
-      if (focus !== null) focusNode(focus);
-      else fitAll(0);
+      if (!asked && !data.focus.length) fitAll(0);
       view.ready = true;
       view.readyAt = marks.drawn = performance.now();
       document.body.dataset.ready = "true";
+      // The focus, or the names for a search to come, load once the circles are up.
+      if (asked) {
+        $("lineage-search").value = asked;
+        focusNamed(asked);
+      } else if (data.focus.length) {
+        loadNames().then(function () { return focusNode(ids[data.focus[0]]); }, failed);
+      } else {
+        setTimeout(function () { loadNames().catch(failed); }, 0);
+      }
     });
     common.dropStaleTooltips(network, container);
     network.on("click", function (params) {
@@ -718,25 +830,14 @@
       if (item && item.isGroup) toggleGroup(groups[+id.slice(6)]);
       else highlight(id);
     });
+    // A node's neighbours come with its highlight; a double-click shows them where they are.
     network.on("doubleClick", function (params) {
-      if (!params.nodes.length) return;
-      var n = index.get(params.nodes[0]);
-      if (n === undefined) return;
-      [true, false].forEach(function (forward) {
-        var list = edgesAt(n, forward);
-        for (var k = 0; k < list.length && k < NEAR_LIMIT; k++) {
-          shown.add(data.edges[3 * list[k] + (forward ? 1 : 0)]);
-        }
-      });
-      highlight(params.nodes[0], false);
+      if (params.nodes.length && index.has(params.nodes[0])) highlight(params.nodes[0], false);
     });
     $("lineage-search").addEventListener("input", suggest);
     $("lineage-search-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var text = $("lineage-search").value;
-      var id = find(text);
-      if (id === null) status("No node matches “" + text + "”");
-      else focusNode(id);
+      focusNamed($("lineage-search").value);
     });
     $("lineage-fit").addEventListener("click", function () {
       fitAll(300);
@@ -772,10 +873,11 @@
   view.clear = clear;
   view.find = find;
   view.focusNode = focusNode;
+  view.loadNames = loadNames;
   view.openGroup = function (kind, year) {
     var group = groups[groupIndex.get(data.kindsOrder.indexOf(kind) + ":" + (year || 0))];
-    if (group && !group.open) toggleGroup(group);
-    return group ? group.id : null;
+    if (!group) return Promise.resolve(null);
+    return group.open ? Promise.resolve(group.id) : toggleGroup(group);
   };
   view.visibleCount = function () {
     return nodeView.length;

@@ -170,41 +170,13 @@
     ctx.restore();
   }
 
-  // ---- ancestry: walks along descent relations -----------------------------------------------
-  function walk(start, forward) {
-    var seen = new Set();
-    var queue = [start];
-    while (queue.length) {
-      var id = queue.shift();
-      var list = (forward ? outgoing : incoming).get(id) || [];
-      for (var i = 0; i < list.length; i++) {
-        var other = forward ? list[i].to : list[i].from;
-        if (descent.has(list[i].relation) && !seen.has(other) && other !== start) {
-          seen.add(other);
-          queue.push(other);
-        }
-      }
-    }
-    return seen;
-  }
-
-  function chains(start) {
-    var paths = [];
-    var stack = [[start]];
-    while (stack.length && paths.length < MAX_PATHS * 4) {
-      var path = stack.pop();
-      var parents = (outgoing.get(path[path.length - 1]) || []).filter(function (edge) {
-        return descent.has(edge.relation) && path.indexOf(edge.to) < 0;
-      });
-      if (!parents.length && path.length > 1) paths.push(path);
-      parents.forEach(function (edge) {
-        stack.push(path.concat([edge.to]));
-      });
-    }
-    paths.sort(function (a, b) {
-      return a.length - b.length;
+  // ---- ancestry: the walks of lineage-common.js along descent relations --------------------
+  function descentOf(id, forward) {
+    var result = [];
+    ((forward ? outgoing : incoming).get(id) || []).forEach(function (edge) {
+      if (descent.has(edge.relation)) result.push(forward ? edge.to : edge.from);
     });
-    return paths.slice(0, MAX_PATHS);
+    return result;
   }
 
   function label(id) {
@@ -317,8 +289,8 @@
 
   function highlight(id, fit) {
     if (!nodes.get(id)) return false;
-    var up = walk(id, true);
-    var down = walk(id, false);
+    var up = common.walk(descentOf, id, true);
+    var down = common.walk(descentOf, id, false);
     var near = new Set();
     (outgoing.get(id) || []).forEach(function (edge) {
       near.add(edge.to);
@@ -391,7 +363,7 @@
       title: node.fullLabel,
       facts: facts,
       href: node.url ? data.entityBase + node.url : null,
-      paths: chains(id).map(function (path) {
+      paths: common.chains(descentOf, id, MAX_PATHS).map(function (path) {
         return path.map(label);
       }),
       counts: up.size + " ancestors, " + down.size + " descendants",

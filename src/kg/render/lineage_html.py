@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
@@ -35,6 +36,7 @@ __all__ = [
     "STATIC_PREFIX",
     "VIEWS",
     "render_lineage_html",
+    "render_lineage_parts",
     "time_layout",
 ]
 
@@ -349,57 +351,100 @@ def _page_data(
     }
 
 
-def _overview_data(graph: nx.MultiDiGraph, entity_base: str) -> dict:
-    """The whole graph in the compact form lineage-overview.js reads: columns of plain values
-    and tables for repeated strings, so that 100,000 nodes parse in a blink.
-
-    Nodes: ``ids`` (IRIs as an index into ``spaces`` plus the rest), ``labels``, ``kinds`` (index
-    into ``kindsOrder``), ``dates`` (as printed, or null), ``vendors`` and ``sources`` (indexes
-    into ``vendorNames``, ``sourceNames``), ``urls`` (entity page, or null). Edges: one flat
-    list of ``from, to, relation`` indexes, and their sources alike.
-    """
-    index = {node: i for i, node in enumerate(graph)}
-    spaces: dict[str, int] = {}
-    vendors: dict[str, int] = {}
-    sources: dict[str, int] = {}
-    ids, labels, kinds, dates, vendor_of, sources_of, urls = [], [], [], [], [], [], []
+def _circles(graph: nx.MultiDiGraph) -> list[tuple[int, int, list[str]]]:
+    """The overview's circles, one per kind and year (0: undated), in lane and year order;
+    members most linked first, since an opened circle shows its first ``OPEN_LIMIT``."""
+    members: dict[tuple[int, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
+        year = int(data["date"][:4]) if data.get("date") else 0
+        members.setdefault((KINDS_ORDER.index(data["kind"]), year), []).append(node)
+    degree = graph.degree()
+    return [
+        (kind, year, sorted(members[kind, year], key=lambda n: -degree[n]))
+        for kind, year in sorted(members, key=lambda key: (key[0], key[1] == 0, key[1]))
+    ]
+
+
+def _edge_columns(edges: Iterable[tuple[str, str, str]], number: dict[str, int]) -> list[int]:
+    relations = list(RELATIONS)
+    flat: list[int] = []
+    for start, end, relation in edges:
+        flat += [number[start], number[end], relations.index(relation)]
+    return flat
+
+
+def _circle_chunk(graph: nx.MultiDiGraph, members: list[str], number: dict[str, int]) -> dict:
+    """What a circle's members need once drawn: their facts, and every link at them (``out``
+    with the links' sources; ``in`` for walking down to descendants), as columns; nodes by
+    their number in the overview (the names chunk holds their IRIs and labels)."""
+    sources: dict[str, int] = {}
+
+    def indexes(names: list[str]) -> list[int]:
+        return [sources.setdefault(name, len(sources)) for name in names]
+
+    out = list(graph.out_edges(members, keys=True, data=True))
+    return {
+        "first": number[members[0]],
+        "dates": [graph.nodes[n].get("date") for n in members],
+        "vendors": [graph.nodes[n].get("vendor") for n in members],
+        "urls": [graph.nodes[n].get("url") for n in members],
+        "sources": [indexes(graph.nodes[n]["sources"]) for n in members],
+        "out": _edge_columns(((s, e, r) for s, e, r, _ in out), number),
+        "outSources": [indexes(data["sources"]) for *_, data in out],
+        "in": _edge_columns(graph.in_edges(members, keys=True), number),
+        "sourceNames": list(sources),
+    }
+
+
+def _overview_parts(
+    graph: nx.MultiDiGraph, entity_base: str, chunk_url: str | None
+) -> tuple[dict, dict[str, dict]]:
+    """The overview's first view, and the chunks it loads on demand (lineage-overview.js).
+
+    The page carries the circles (kind, year, size; nodes are numbered circle by circle) and
+    the lines of descent between them: a few kilobytes at any size. ``names`` (every node's
+    IRI, as an index into ``spaces`` plus the rest, and label) serves search and focus;
+    ``c{i}`` (``_circle_chunk``) a circle's members. ``chunk_url`` is where the page fetches
+    them (``{name}`` replaced), relative to the page; None: they are inlined in the page.
+    """
+    circles = _circles(graph)
+    order = [node for *_, members in circles for node in members]
+    number = {node: i for i, node in enumerate(order)}
+    circle_of = {node: i for i, (*_, members) in enumerate(circles) for node in members}
+    links: dict[tuple[int, int], int] = {}
+    for start, end, relation in graph.edges(keys=True):
+        pair = circle_of[start], circle_of[end]
+        if relation in DESCENT and pair[0] != pair[1]:
+            links[pair] = links.get(pair, 0) + 1
+    spaces: dict[str, int] = {}
+    ids = []
+    for node in order:
         cut = max(node.rfind("/"), node.rfind("#")) + 1
         ids.append([spaces.setdefault(node[:cut], len(spaces)), node[cut:]])
-        labels.append(data["label"])
-        kinds.append(KINDS_ORDER.index(data["kind"]))
-        dates.append(data.get("date"))
-        vendor = data.get("vendor")
-        vendor_of.append(vendors.setdefault(vendor, len(vendors)) if vendor else -1)
-        sources_of.append([sources.setdefault(name, len(sources)) for name in data["sources"]])
-        urls.append(data.get("url"))
-    relations = list(RELATIONS)
-    edges, edge_sources = [], []
-    for start, end, relation, data in graph.edges(keys=True, data=True):
-        edges += [index[start], index[end], relations.index(relation)]
-        edge_sources.append([sources.setdefault(name, len(sources)) for name in data["sources"]])
-    return {
-        "spaces": list(spaces),
-        "ids": ids,
-        "labels": labels,
-        "kinds": kinds,
-        "dates": dates,
-        "vendors": vendor_of,
-        "sources": sources_of,
-        "urls": urls,
-        "vendorNames": list(vendors),
-        "sourceNames": list(sources),
-        "edges": edges,
-        "edgeSources": edge_sources,
-        "relationNames": relations,
+    chunks = {
+        "names": {
+            "spaces": list(spaces),
+            "ids": ids,
+            "labels": [graph.nodes[n]["label"] for n in order],
+        }
+    }
+    for i, (*_, members) in enumerate(circles):
+        chunks[f"c{i}"] = _circle_chunk(graph, members, number)
+    head = {
+        "total": len(order),
+        "circles": [[kind, year, len(members)] for kind, year, members in circles],
+        "circleLinks": [value for pair, total in links.items() for value in (*pair, total)],
+        "chunkUrl": chunk_url,
+        "relationNames": list(RELATIONS),
         "descent": sorted(DESCENT),
         "kindsOrder": list(KINDS_ORDER),
         "kindStyles": KIND_STYLES,
         "relations": RELATION_STYLES,
         "groups": _groups(),
         "entityBase": entity_base.rstrip("/"),
-        "focus": list(graph.graph.get("focus", [])),
+        "focus": [number[n] for n in graph.graph.get("focus", []) if n in number],
     }
+    return head, chunks
 
 
 def choose_view(view: str, n_nodes: int) -> str:
@@ -435,8 +480,42 @@ def render_lineage_html(
     ``expand_url`` (web app: ``/api/lineage/neighbours``) turns on double-click expansion
     through ``GET {expand_url}?iri=<IRI>``. Entity links are ``entity_base + /id/{kind}/{slug}``.
     ``view`` (``VIEWS``): the full graph in vis-network, or an overview by kind and year that
-    expands on demand, for graphs too big to draw whole; "auto" picks by size. The overview
-    holds the whole graph and needs no server (``layout`` and ``expand_url`` do not apply).
+    expands on demand, for graphs too big to draw whole; "auto" picks by size. The overview's
+    chunks are inlined here as JSON the page parses only when it needs them, so the one file
+    needs no server (``layout`` and ``expand_url`` do not apply to it); see
+    ``render_lineage_parts`` for a page that fetches them.
+
+    Raises:
+        BadParameterError: ``layout`` is not one of ``LAYOUTS``, or ``view`` not of ``VIEWS``.
+    """
+    return render_lineage_parts(
+        graph,
+        standalone=standalone,
+        expand_url=expand_url,
+        entity_base=entity_base,
+        layout=layout,
+        title=title,
+        static=static,
+        view=view,
+    )["page"]
+
+
+def render_lineage_parts(
+    graph: nx.MultiDiGraph,
+    *,
+    standalone: bool,
+    expand_url: str | None,
+    entity_base: str = "",
+    layout: str = "time",
+    title: str = "Lineage of generative video AI",
+    static: str = STATIC_PREFIX,
+    view: str = "auto",
+    chunk_url: str | None = None,
+) -> dict[str, str]:
+    """The lineage page as ``render_lineage_html`` makes it ("page"), and, when the overview
+    is drawn and ``chunk_url`` given, the JSON chunks it fetches from there on demand, by
+    name (``chunk_url`` with ``{name}`` replaced, relative to the page: the static site's
+    ``lineage/{name}.json``, the web app's ``lineage/{name}.json?<the page's filters>``).
 
     Raises:
         BadParameterError: ``layout`` is not one of ``LAYOUTS``, or ``view`` not of ``VIEWS``.
@@ -444,9 +523,10 @@ def render_lineage_html(
     if layout not in LAYOUTS:
         raise BadParameterError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     chosen = choose_view(view, graph.number_of_nodes())
+    chunks: dict[str, dict] = {}
     if chosen == "overview":
-        data = _overview_data(graph, entity_base)
-        years = [int(d[:4]) for d in data["dates"] if d]
+        data, chunks = _overview_parts(graph, entity_base, chunk_url)
+        years = [year for _, year, _ in data["circles"] if year]
     else:
         data = _page_data(graph, layout, expand_url, entity_base)
         years = [n["year"] for n in data["nodes"] if n.get("year")]
@@ -454,6 +534,7 @@ def render_lineage_html(
     for _, kind in graph.nodes(data="kind"):
         counts[kind] += 1
     script = "lineage-overview.js" if chosen == "overview" else "lineage.js"
+    inline = chunk_url is None
     page = {
         "title": title,
         "standalone": standalone,
@@ -461,6 +542,9 @@ def render_lineage_html(
         "view": chosen,
         "script": script,
         "data_json": _json_for_script(data),
+        "chunks": [(name, _json_for_script(chunk)) for name, chunk in chunks.items()]
+        if inline
+        else [],
         "kinds": [(kind, KIND_STYLES[kind], counts[kind]) for kind in KINDS_ORDER],
         "relations": [(name, RELATION_STYLES[name]) for name in RELATIONS],
         "n_nodes": graph.number_of_nodes(),
@@ -478,4 +562,10 @@ def render_lineage_html(
             "common_js": static_text("lineage-common.js"),
             "lineage_js": static_text(script),
         }
-    return _environment().get_template("lineage.html").render(**page)
+    parts = {"page": _environment().get_template("lineage.html").render(**page)}
+    if not inline:
+        parts |= {
+            name: json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))
+            for name, chunk in chunks.items()
+        }
+    return parts

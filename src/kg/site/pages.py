@@ -20,7 +20,7 @@ from kg.answers import Answer
 from kg.config import Settings
 from kg.lineage import KINDS_ORDER, select_lineage
 from kg.namespaces import PREFIXES, shorten
-from kg.render.lineage_html import render_lineage_html
+from kg.render.lineage_html import render_lineage_parts
 from kg.render.timeline_html import render_timeline_html
 from kg.site.dumps import DUMPS
 from kg.site.links import SiteLinks, relative_root
@@ -31,9 +31,11 @@ from kg.views.entity import EntityPage, entity_context
 from kg.views.ontology import document_ontology
 from kg.views.pages import home_context, package_version, query_context
 
-__all__ = ["ENTITY_FORMATS", "SEARCH_INDEX", "VOID", "PageRenderer"]
+__all__ = ["ENTITY_FORMATS", "LINEAGE_CHUNKS", "SEARCH_INDEX", "VOID", "PageRenderer"]
 
 SEARCH_INDEX = "search-index.json"
+#: Where the lineage overview's chunks are written, relative to lineage.html.
+LINEAGE_CHUNKS = "lineage/{name}.json"
 VOID = "void.ttl"
 #: The RDF files written beside each entity page (index.ttl, index.jsonld): one graph each, as
 #: rdflib.Graph reads them; the statements with their source graphs are in the site's dumps.
@@ -134,8 +136,10 @@ class PageRenderer:
         doc = document_ontology(self.store, self.settings.queries_dir)
         return self.render("ontology.html", "ontology.html", {"doc": doc, "prefixes": PREFIXES})
 
-    def lineage(self) -> str:
-        """lineage.html: the whole lineage graph, as ``/lineage`` and ``kg lineage`` draw it."""
+    def lineage(self, view: str = "auto") -> dict[str, str]:
+        """lineage.html ("page"): the whole lineage graph, as ``/lineage`` and ``kg lineage``
+        draw it; a big graph's overview also gives the chunks it fetches from
+        ``lineage/{name}.json`` (relative, so any static host serves them, offline too)."""
         graph = select_lineage(self.store)
         links = self.links("lineage.html")
         # Entity links end in "/" here: folders, which static hosts serve as their index.html.
@@ -143,12 +147,14 @@ class PageRenderer:
         for _node, data in pages.nodes(data=True):
             if data.get("url"):
                 data["url"] = data["url"] + "/"
-        return render_lineage_html(
+        return render_lineage_parts(
             pages,
             standalone=False,
             expand_url=None,
             entity_base=links.root.rstrip("/"),
             static=links.root + "static",
+            view=view,
+            chunk_url=LINEAGE_CHUNKS,
         )
 
     def timeline(self) -> str:

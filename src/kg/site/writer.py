@@ -1,7 +1,8 @@
 """Write the whole static explorer into a folder: pages, RDF files, dumps, index, assets.
 
 The folder holds index.html (search, ready questions, every entity), one page per entity at
-id/{kind}/{slug}/ with index.ttl, index.jsonld and neighbours.json beside it, lineage.html,
+id/{kind}/{slug}/ with index.ttl, index.jsonld and neighbours.json beside it, lineage.html
+(and lineage/*.json, the chunks a big graph's overview loads on demand),
 timeline.html, query.html (SPARQL in the browser), ontology.html, the ready answers under
 ask/, the dumps under data/, void.ttl, search-index.json, and static/ with our scripts and
 the third-party ones (vis-network from pyvis; Oxigraph's WebAssembly build and plotly.js's
@@ -31,7 +32,7 @@ from kg.site.dumps import read_quads, render_void, write_dumps
 from kg.site.engine import ENGINE_FILES, Engine, ensure_engine
 from kg.site.folder import GENERATOR, MANIFEST, check_output, staged_folder
 from kg.site.links import entity_file
-from kg.site.pages import ENTITY_FORMATS, SEARCH_INDEX, VOID, PageRenderer
+from kg.site.pages import ENTITY_FORMATS, LINEAGE_CHUNKS, SEARCH_INDEX, VOID, PageRenderer
 from kg.site.search_index import render_search_index
 from kg.store import Store
 from kg.views.answer import answer_json
@@ -39,7 +40,7 @@ from kg.views.entity import EntityPage, describe_entity, serialize_description
 from kg.views.lookup import KIND_ORDER
 from kg.views.pages import package_version
 
-__all__ = ["SiteReport", "measure_site", "normal_base_url", "write_site"]
+__all__ = ["SiteReport", "measure_site", "normal_base_url", "write_lineage", "write_site"]
 
 #: vis-network, served by the app from pyvis's installed copy (kg.render.assets).
 _VENDOR = ("vis-network.min.js", "vis-network.css")
@@ -100,6 +101,14 @@ def _write(path: Path, content: str | bytes) -> None:
         path.write_text(content, encoding="utf-8")
     else:
         path.write_bytes(content)
+
+
+def write_lineage(folder: Path, renderer: PageRenderer, view: str = "auto") -> None:
+    """lineage.html, and for a big graph's overview the chunks it loads on demand, as files
+    beside it (``LINEAGE_CHUNKS``)."""
+    for name, text in renderer.lineage(view).items():
+        where = "lineage.html" if name == "page" else LINEAGE_CHUNKS.format(name=name)
+        _write(folder / where, text)
 
 
 def _entity_ids(quads: list[ox.Quad]) -> list[tuple[str, str]]:
@@ -175,7 +184,7 @@ def _fill(
     _write(folder / "index.html", renderer.home())
     _write(folder / "query.html", renderer.query())
     _write(folder / "ontology.html", renderer.ontology())
-    _write(folder / "lineage.html", renderer.lineage())
+    write_lineage(folder, renderer)
     _write(folder / "timeline.html", renderer.timeline())
     for question in QUESTIONS:
         answer = ask(store, queries, question.example)

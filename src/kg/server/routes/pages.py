@@ -3,6 +3,7 @@ documentation, the lineage and timeline views, and the third-party assets they l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,9 +14,9 @@ from kg.errors import NotFoundError, UnknownQuestionError
 from kg.lineage import select_lineage
 from kg.namespaces import PREFIXES
 from kg.render.assets import ASSETS, asset_path
-from kg.render.lineage_html import render_lineage_html
+from kg.render.lineage_html import render_lineage_parts
 from kg.render.timeline_html import render_timeline_html
-from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, rendered
+from kg.server.deps import Rendered, SettingsDep, StoreDep, TemplatesDep, rendered
 from kg.timeline import parse_range, read_eras, read_report_date, select_timeline
 from kg.views.answer import answer_context
 from kg.views.lookup import name_hits
@@ -79,9 +80,11 @@ def ontology_page(
 
 
 @router.get("/lineage")
+@router.get("/lineage/{chunk}.json")
 async def lineage_page(
     request: Request,
     store: StoreDep,
+    chunk: str | None = None,
     focus: str | None = None,
     depth: Annotated[int, Query(ge=0, le=10)] = 2,
     since: str | None = None,
@@ -89,10 +92,12 @@ async def lineage_page(
     vendor: str | None = None,
     layout: str = "time",
     view: str = "auto",
-) -> HTMLResponse:
-    """The lineage view with the filters and the view of ``kg lineage`` as URL parameters."""
+) -> Response:
+    """The lineage view with the filters and the view of ``kg lineage`` as URL parameters;
+    ``/lineage/{chunk}.json`` with the same parameters: a chunk its overview loads on demand
+    (JSON, made with the page and kept as long as the build)."""
 
-    def render() -> tuple[str, bytes]:
+    def render() -> dict[str, Rendered]:
         graph = select_lineage(
             store,
             focus=focus or None,
@@ -101,17 +106,44 @@ async def lineage_page(
             kinds=kinds,
             vendor=vendor or None,
         )
-        page = render_lineage_html(
+        parts = render_lineage_parts(
             graph,
             standalone=False,
             expand_url="/api/lineage/neighbours",
             layout=layout,
             view=view,
+            chunk_url=f"lineage/{{name}}.json?{request.url.query}",
         )
-        return "text/html", page.encode()
+        return {
+            name: ("text/html" if name == "page" else "application/json", text.encode())
+            for name, text in parts.items()
+        }
 
-    _media, page = await rendered(request, f"{request.url.path}?{request.url.query}", render)
-    return HTMLResponse(page)
+    media, body = await _lineage_part(request, chunk or "page", render)
+    return Response(body, media_type=media)
+
+
+async def _lineage_part(
+    request: Request, name: str, render: Callable[[], dict[str, Rendered]]
+) -> Rendered:
+    """One part of a lineage page (the page or a chunk): all of them are made at once, for
+    the chunks come from the same graph, and kept in the view cache under their own URLs."""
+    views = request.app.state.view_cache
+    query = request.url.query
+
+    def key(part: str) -> str:
+        return f"/lineage?{query}" if part == "page" else f"/lineage/{part}.json?{query}"
+
+    def make() -> Rendered:
+        parts = render()
+        version = views.version()
+        for part, value in parts.items():
+            views.put(version, key(part), value)
+        if name not in parts:
+            raise NotFoundError(f"the lineage page has no chunk {name!r}")
+        return parts[name]
+
+    return await rendered(request, key(name), make)
 
 
 @router.get("/timeline")
