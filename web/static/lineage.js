@@ -625,7 +625,8 @@
   function expand(id) {
     if (!data.expandUrl) return Promise.resolve(0);
     status("Loading the neighbours of " + label(id) + "…");
-    var url = data.expandUrl + "?iri=" + encodeURIComponent(id);
+    var url = data.expandUrl + (data.expandUrl.indexOf("?") < 0 ? "?" : "&") + "iri=" +
+      encodeURIComponent(id);
     return fetch(url, { headers: { accept: "application/json" } })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);

@@ -470,6 +470,7 @@ def render_lineage_html(
     title: str = "Lineage of generative video AI",
     static: str = STATIC_PREFIX,
     view: str = "auto",
+    banner: str = "",
 ) -> str:
     """The interactive lineage page for ``graph`` (from ``kg.lineage``), as one HTML string.
 
@@ -483,7 +484,8 @@ def render_lineage_html(
     expands on demand, for graphs too big to draw whole; "auto" picks by size. The overview's
     chunks are inlined here as JSON the page parses only when it needs them, so the one file
     needs no server (``layout`` and ``expand_url`` do not apply to it); see
-    ``render_lineage_parts`` for a page that fetches them.
+    ``render_lineage_parts`` for a page that fetches them. ``banner`` is markup put above the
+    page (the web app's sources toggle).
 
     Raises:
         BadParameterError: ``layout`` is not one of ``LAYOUTS``, or ``view`` not of ``VIEWS``.
@@ -497,6 +499,7 @@ def render_lineage_html(
         title=title,
         static=static,
         view=view,
+        banner=banner,
     )["page"]
 
 
@@ -511,6 +514,7 @@ def render_lineage_parts(
     static: str = STATIC_PREFIX,
     view: str = "auto",
     chunk_url: str | None = None,
+    banner: str = "",
 ) -> dict[str, str]:
     """The lineage page as ``render_lineage_html`` makes it ("page"), and, when the overview
     is drawn and ``chunk_url`` given, the JSON chunks it fetches from there on demand, by
@@ -553,6 +557,7 @@ def render_lineage_parts(
         "year_max": max(years, default=None),
         "expandable": expand_url is not None and chosen == "full",
         "dashed": data.get("dashed", False),
+        "banner": banner,
     }
     if standalone:
         page |= {

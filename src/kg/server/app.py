@@ -19,7 +19,7 @@ from kg.build import build
 from kg.config import Settings
 from kg.executor import Limits, QueryExecutor
 from kg.namespaces import shorten
-from kg.server.deps import ExecutorEngine, InProcessEngine, view_cache
+from kg.server.deps import ExecutorEngine, InProcessEngine, switch_for, view_cache
 from kg.server.errors import install_error_handlers
 from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, HeadAsGet, SecurityHeaders
 from kg.server.routes import api, entities, pages, sparql
@@ -42,6 +42,8 @@ def _templates(settings: Settings) -> Jinja2Templates:
     # kg.site renders the same templates with an href() that maps paths into its files.
     templates.env.globals["href"] = _as_written
     templates.env.globals["version"] = package_version()
+    # The sources toggle (all / the report's view) above every page the app renders.
+    templates.env.globals["sources_switch"] = switch_for
     return templates
 
 

@@ -10,11 +10,12 @@ result cap, busy signal), and an in-process one for a store object handed to ``c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Protocol
+from typing import Annotated, Literal, Protocol
+from urllib.parse import urlencode
 
 import anyio
 import pyoxigraph as ox
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +24,9 @@ from kg.config import Settings
 from kg.executor import QueryExecutor, QueryRequest
 from kg.query import run_query
 from kg.safety import check_outside_access
+from kg.scope import scoped
 from kg.store import Store
+from kg.views.pages import sources_switch
 
 __all__ = [
     "EngineDep",
@@ -34,11 +37,14 @@ __all__ = [
     "SettingsDep",
     "StoreDep",
     "TemplatesDep",
+    "ViewStoreDep",
     "get_engine",
     "get_settings",
     "get_store",
     "get_templates",
+    "get_view_store",
     "rendered",
+    "switch_for",
     "view_cache",
 ]
 
@@ -122,6 +128,41 @@ async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
+Sources = Literal["all", "report"]
+#: Pages the sources toggle does not apply to.
+_UNFILTERED = frozenset({"/query", "/ontology"})
+
+
+async def get_view_store(
+    request: Request,
+    sources: Annotated[
+        Sources,
+        Query(description="report: only what the seed report and the papers it cites say"),
+    ] = "all",
+) -> Store:
+    """The store the pages read, or its report view under ``?sources=report`` (kg.scope),
+    made on a thread the first time per build."""
+    store = request.app.state.store
+    if sources == "all":
+        return store
+    return await run_in_threadpool(scoped, store, request.app.state.settings.queries_dir, sources)
+
+
+def switch_for(request: Request) -> str:
+    """The sources toggle for this page: the same URL, every other parameter kept, under each
+    view (``all`` drops the parameter: it is the default); none on pages that read no store
+    data through it (the query editor, the ontology)."""
+    if request.url.path in _UNFILTERED:
+        return ""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "sources"]
+    urls = {}
+    for name in ("all", "report"):
+        params = kept + ([("sources", name)] if name != "all" else [])
+        urls[name] = request.url.path + (f"?{urlencode(params)}" if params else "")
+    current = request.query_params.get("sources", "all")
+    return sources_switch(current if current in urls else "all", urls)
+
+
 async def get_engine(request: Request) -> QueryEngine:
     """The engine that runs users' queries on /sparql."""
     return request.app.state.engine
@@ -165,5 +206,6 @@ async def rendered(request: Request, key: str, make: Callable[[], Rendered]) -> 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+ViewStoreDep = Annotated[Store, Depends(get_view_store)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

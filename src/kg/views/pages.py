@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -19,6 +20,7 @@ __all__ = [
     "home_context",
     "package_version",
     "query_context",
+    "sources_switch",
 ]
 
 #: What /sparql answers SELECT and ASK with, in the order preferred when the client does not say.
@@ -79,3 +81,34 @@ def query_context(queries_dir: Path) -> dict:
         "graphMedia": GRAPH_MEDIA,
     }
     return {"page": page, "examples": examples, "prefixes": PREFIXES}
+
+
+#: The two views ``sources`` names, as the toggle words them.
+_SOURCE_VIEWS = {"all": "all sources", "report": "the report and the papers it cites"}
+
+
+def sources_switch(sources: str, urls: dict[str, str]) -> str:
+    """The sources toggle every page shows (markup): a link to each view (``urls``: the same
+    page under ``all`` and under ``report``), the current one marked, and under ``report`` a
+    banner saying that the page is filtered.
+
+    Inline styles only: the lineage and timeline pages have style sheets of their own.
+    """
+    links = " · ".join(
+        f'<a href="{html.escape(urls[name])}" data-sources="{name}"'
+        + (' aria-current="page" style="font-weight:600"' if name == sources else "")
+        + f">{words}</a>"
+        for name, words in _SOURCE_VIEWS.items()
+    )
+    banner = (
+        '<strong class="kg-sources-banner">Filtered: only what the seed report and the papers'
+        " it cites say; later models and pages are left out.</strong> "
+        if sources == "report"
+        else ""
+    )
+    tone = "#fdf2e9;border-bottom:2px solid #c0392b" if sources == "report" else "#f6f6f6"
+    return (
+        f'<nav class="kg-sources" data-sources="{html.escape(sources)}" aria-label="Sources" '
+        f'style="background:{tone};padding:4px 12px;font-size:0.9em">{banner}'
+        f"Sources: {links}</nav>"
+    )

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from kg.answers import QUESTIONS, ask
 from kg.errors import BadParameterError, UnknownQuestionError
 from kg.lineage import neighbourhood, to_json
-from kg.server.deps import SettingsDep, StoreDep
+from kg.scope import ReportView
+from kg.server.deps import SettingsDep, ViewStoreDep
 from kg.views.answer import answer_json
 from kg.views.lookup import Hit, labels_of, name_hits, search, suggest
 
@@ -102,7 +103,7 @@ def questions() -> list[Question]:
 def ask_question(
     q: Annotated[str, Query(min_length=1, description="e.g. which models use DiT")],
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
 ) -> AskAnswer | RedirectResponse:
     """The rows that answer a ready question, each with the sources behind it (as ``kg ask``).
 
@@ -114,7 +115,8 @@ def ask_question(
     except UnknownQuestionError:
         if not name_hits(store, settings.queries_dir, q):
             raise
-        return RedirectResponse(f"/api/search?{urlencode({'q': q})}", status_code=303)
+        kept = {"q": q} | ({"sources": "report"} if isinstance(store, ReportView) else {})
+        return RedirectResponse(f"/api/search?{urlencode(kept)}", status_code=303)
     return AskAnswer(**answer_json(store, settings.queries_dir, answer))
 
 
@@ -122,7 +124,7 @@ def ask_question(
 def search_entities(
     q: Annotated[str, Query(min_length=1, description="A name, in any case; part of one works")],
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> SearchAnswer:
     """Entities whose names match, best first; close spellings when nothing matches."""
@@ -135,7 +137,7 @@ def search_entities(
 def labels(
     iris: Annotated[list[str], Body(embed=True, max_length=5000)],
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
 ) -> dict[str, EntityHit]:
     """For result views that show IRIs: each known entity's label, kind and page."""
     found = labels_of(store, settings.queries_dir, iris)
@@ -145,7 +147,7 @@ def labels(
 @router.get("/lineage/neighbours", summary="An entity and its direct lineage neighbours")
 def lineage_neighbours(
     iri: Annotated[str, Query(description="The entity's IRI")],
-    store: StoreDep,
+    store: ViewStoreDep,
 ) -> LineageGraph:
     """What the lineage page loads on double-click: ``kg.lineage.to_json(neighbourhood(...))``."""
     try:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kg.server.deps import SettingsDep, StoreDep, TemplatesDep, rendered
+from kg.server.deps import SettingsDep, TemplatesDep, ViewStoreDep, rendered
 from kg.server.protocol import graph_format
 from kg.views.entity import describe_entity, entity_context, entity_quads, serialize_description
 
@@ -32,7 +32,7 @@ async def entity(
     kind: str,
     slug: str,
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
     templates: TemplatesDep,
     format_: Annotated[
         list[str] | None,
@@ -53,5 +53,6 @@ async def entity(
         return media, page.encode()
 
     # Keyed on what the page depends on, so that extra URL parameters do not bypass the cache.
-    media, body = await rendered(request, f"{media} {request.url.path}", render)
+    sources = "report" if request.query_params.get("sources") == "report" else "all"
+    media, body = await rendered(request, f"{media} {sources} {request.url.path}", render)
     return Response(body, media_type=media, headers=_VARY)

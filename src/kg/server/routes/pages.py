@@ -16,7 +16,15 @@ from kg.namespaces import PREFIXES
 from kg.render.assets import ASSETS, asset_path
 from kg.render.lineage_html import render_lineage_parts
 from kg.render.timeline_html import render_timeline_html
-from kg.server.deps import Rendered, SettingsDep, StoreDep, TemplatesDep, rendered
+from kg.server.deps import (
+    Rendered,
+    SettingsDep,
+    StoreDep,
+    TemplatesDep,
+    ViewStoreDep,
+    rendered,
+    switch_for,
+)
 from kg.timeline import parse_range, read_eras, read_report_date, select_timeline
 from kg.views.answer import answer_context
 from kg.views.lookup import name_hits
@@ -30,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 def home(
     request: Request,
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
     templates: TemplatesDep,
     q: str = "",
 ) -> Response:
@@ -43,7 +51,7 @@ def home(
 def answer_page(
     request: Request,
     settings: SettingsDep,
-    store: StoreDep,
+    store: ViewStoreDep,
     templates: TemplatesDep,
     q: str = "",
 ) -> Response:
@@ -55,7 +63,8 @@ def answer_page(
         # A bare name ("可灵", "Sora"): its page, or the few things it may name.
         hits = name_hits(store, settings.queries_dir, q)
         if len(hits) == 1:
-            return RedirectResponse(hits[0].url, status_code=303)
+            kept = "?sources=report" if request.query_params.get("sources") == "report" else ""
+            return RedirectResponse(hits[0].url + kept, status_code=303)
         if not hits:
             raise
         context = home_context(store, settings.queries_dir, q) | {"hits": hits}
@@ -83,7 +92,7 @@ def ontology_page(
 @router.get("/lineage/{chunk}.json")
 async def lineage_page(
     request: Request,
-    store: StoreDep,
+    store: ViewStoreDep,
     chunk: str | None = None,
     focus: str | None = None,
     depth: Annotated[int, Query(ge=0, le=10)] = 2,
@@ -106,13 +115,15 @@ async def lineage_page(
             kinds=kinds,
             vendor=vendor or None,
         )
+        filtered = request.query_params.get("sources") == "report"
         parts = render_lineage_parts(
             graph,
             standalone=False,
-            expand_url="/api/lineage/neighbours",
+            expand_url="/api/lineage/neighbours" + ("?sources=report" if filtered else ""),
             layout=layout,
             view=view,
             chunk_url=f"lineage/{{name}}.json?{request.url.query}",
+            banner=switch_for(request),
         )
         return {
             name: ("text/html" if name == "page" else "application/json", text.encode())
@@ -149,7 +160,7 @@ async def _lineage_part(
 @router.get("/timeline")
 async def timeline_page(
     request: Request,
-    store: StoreDep,
+    store: ViewStoreDep,
     kinds: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
@@ -165,7 +176,9 @@ async def timeline_page(
         first, last = parse_range(start or None, end or None)
         eras = read_eras(store, start=first, end=last)
         report = read_report_date(store, start=first, end=last)
-        page = render_timeline_html(frame, eras, standalone=False, report=report)
+        page = render_timeline_html(
+            frame, eras, standalone=False, report=report, banner=switch_for(request)
+        )
         return "text/html", page.encode()
 
     _media, page = await rendered(request, f"{request.url.path}?{request.url.query}", render)
