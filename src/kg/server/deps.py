@@ -148,17 +148,19 @@ async def get_view_store(
     return await run_in_threadpool(scoped, store, request.app.state.settings.queries_dir, sources)
 
 
-def switch_for(request: Request) -> str:
-    """The sources toggle for this page: the same URL, every other parameter kept, under each
-    view (``all`` drops the parameter: it is the default); none on pages that read no store
-    data through it (the query editor, the ontology)."""
-    if request.url.path in _UNFILTERED:
+def switch_for(request: Request, path: str | None = None) -> str:
+    """The sources toggle for this page (at ``path``, default the request's): the same URL,
+    every other parameter kept, under each view (``all`` drops the parameter: it is the
+    default); none on pages that read no store data through it (the query editor, the
+    ontology)."""
+    path = path or request.url.path
+    if path in _UNFILTERED:
         return ""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "sources"]
     urls = {}
     for name in ("all", "report"):
         params = kept + ([("sources", name)] if name != "all" else [])
-        urls[name] = request.url.path + (f"?{urlencode(params)}" if params else "")
+        urls[name] = path + (f"?{urlencode(params)}" if params else "")
     current = request.query_params.get("sources", "all")
     return sources_switch(current if current in urls else "all", urls)
 

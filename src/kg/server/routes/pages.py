@@ -123,7 +123,7 @@ async def lineage_page(
             layout=layout,
             view=view,
             chunk_url=f"lineage/{{name}}.json?{request.url.query}",
-            banner=switch_for(request),
+            banner=switch_for(request, "/lineage"),  # made for a chunk's request too
         )
         return {
             name: ("text/html" if name == "page" else "application/json", text.encode())
