@@ -8,13 +8,16 @@ the console must stay free of errors. Screenshots land in test-output/ for revie
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import shutil
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -79,6 +82,10 @@ def _kg_query(settings, name: str, fmt: str = "json") -> str:
 
 def test_models_using_dit_in_the_browser_gives_kg_query_rows(site_url, browser, built_settings):
     page = _query_page(browser, site_url)
+    # The worker loaded every statement of the site's gzip TriG dump.
+    dump = urllib.request.urlopen(site_url + "data/genvid-kg.trig.gz").read()
+    statements = len(list(ox.parse(gzip.decompress(dump), format=ox.RdfFormat.TRIG)))
+    assert page.evaluate("window.KgQueryBackend.stats.quads") == statements > 4000
     page.click("button.example[data-name=models-using-dit]")
     page.wait_for_selector("body[data-state=done]", timeout=30_000)
     mine = page.evaluate("window.queryPage.state.result.json")
@@ -157,6 +164,11 @@ def test_links_lead_from_home_to_an_entity_the_lineage_and_the_timeline(site_url
     assert page.inner_text("h1") == "DiT"
     assert "Scalable Diffusion Models with Transformers" in page.inner_text(".facts")
     nodes = int(page.get_attribute("#entity-graph", "data-nodes"))
+    # Drawn from the neighbours.json beside the page (the page holds no copy of it).
+    beside = json.loads(
+        urllib.request.urlopen(site_url + "id/architecture/dit/neighbours.json").read()
+    )
+    assert nodes == len(beside["nodes"]) > 5
     added = page.evaluate(
         "GraphView.instances['entity-graph'].expand('https://w3id.org/genvid-kg/id/model/sora')"
     )

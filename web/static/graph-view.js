@@ -5,8 +5,9 @@
  * CONSTRUCT/DESCRIBE triples. Styles (kind → colour and shape, relation → colour and dashes)
  * are kg.render.lineage_html's KIND_STYLES and RELATION_STYLES, handed over by the page, so
  * a model looks the same here as in the lineage view. Exposes window.GraphView; elements with
- * data-graph="<id of a JSON script>" are drawn on load. In the static explorer (kg site) the
- * page's #kg-links JSON says where entity pages and their neighbours' JSON files are.
+ * data-graph="<id of a JSON script>" are drawn on load, and so are those with data-graph-src
+ * and data-styles-src (JSON files: the static explorer, kg site). There the page's #kg-links
+ * JSON says where entity pages and their neighbours' JSON files are.
  */
 (function () {
   "use strict";
@@ -291,23 +292,52 @@
     }
   }
 
+  function getJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  /** The graph and styles of a container: a JSON script of the page (data-graph), or files
+   * (data-graph-src, data-styles-src: the static site, which does not repeat them per page). */
+  function payloadOf(container) {
+    if (container.dataset.graphSrc) {
+      return Promise.all([getJson(container.dataset.graphSrc), getJson(container.dataset.stylesSrc)]).then(function (both) {
+        return { graph: both[0], styles: both[1] };
+      });
+    }
+    var source = document.getElementById(container.dataset.graph);
+    return source ? Promise.resolve(JSON.parse(source.textContent)) : null;
+  }
+
   function drawEmbedded() {
-    document.querySelectorAll("[data-graph]").forEach(function (container) {
-      var source = document.getElementById(container.dataset.graph);
-      if (!source) return;
-      var payload = JSON.parse(source.textContent);
+    document.querySelectorAll("[data-graph], [data-graph-src]").forEach(function (container) {
       var note = document.createElement("p");
       note.className = "graph-caption";
       container.insertAdjacentElement("afterend", note);
-      var view = draw(container, fromLineage(payload.graph), {
-        styles: payload.styles,
-        expandUrl: "/api/lineage/neighbours",
-        focus: container.dataset.focus,
-        onSelect: function (node) {
-          caption(note, node);
+      if (container.dataset.graphSrc && location.protocol === "file:") {
+        // Browsers load no data file beside a file:// page (the page's banner says so).
+        note.textContent = "The neighbourhood is drawn when the site is served over http.";
+        return;
+      }
+      var payload = payloadOf(container);
+      if (!payload) return;
+      payload.then(
+        function (loaded) {
+          GraphView.instances[container.id] = draw(container, fromLineage(loaded.graph), {
+            styles: loaded.styles,
+            expandUrl: "/api/lineage/neighbours",
+            focus: container.dataset.focus,
+            onSelect: function (node) {
+              caption(note, node);
+            },
+          });
         },
-      });
-      GraphView.instances[container.id] = view;
+        function (error) {
+          note.textContent = "The neighbourhood could not be loaded: " + error.message;
+        }
+      );
     });
   }
 

@@ -1,5 +1,5 @@
 /* Every page of the static explorer (kg site): when the page was opened from a file://
- * URL, show the banner that says to serve the folder (browsers load neither WebAssembly nor
+ * URL, add the banner that says to serve the folder (browsers load neither WebAssembly nor
  * data files there), and point links at folders to their index.html, which a web server does
  * by itself and a file:// URL does not. The page's #kg-links JSON says where the root is.
  */
@@ -7,8 +7,19 @@
   "use strict";
 
   if (location.protocol !== "file:") return;
-  var banner = document.getElementById("file-banner");
-  if (banner) banner.hidden = false;
+  // Written here rather than in every page: the site is weighed file by file, gzipped.
+  var banner = document.createElement("p");
+  banner.className = "file-banner";
+  banner.id = "file-banner";
+  banner.setAttribute("role", "alert");
+  banner.innerHTML =
+    "This page was opened from a file (<code>file://</code>), and browsers load neither " +
+    "WebAssembly nor data files there: search and SPARQL do not work this way. Serve the folder " +
+    "over http instead: <code>kg site --out DIR --serve</code>, or any static server in the " +
+    "folder (<code>python3 -m http.server</code>), then open the http:// address it prints.";
+  var header = document.querySelector(".site-header");
+  if (header) header.insertAdjacentElement("afterend", banner);
+  else document.body.prepend(banner);
   document.body.dataset.fileUrl = "true";
 
   var EXTERNAL = /^([a-z][a-z0-9+.-]*:|\/\/|#)/i;

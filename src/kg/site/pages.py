@@ -9,6 +9,7 @@ links through ``href()``, which here is ``SiteLinks.href`` for the page being wr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,7 +23,7 @@ from kg.lineage import KINDS_ORDER, select_lineage
 from kg.namespaces import PREFIXES, shorten
 from kg.render.lineage_html import render_lineage_parts
 from kg.render.timeline_html import render_timeline_html
-from kg.site.dumps import DUMPS
+from kg.site.dumps import DUMP_MEDIA, DUMPS
 from kg.site.links import SiteLinks, relative_root
 from kg.store import Store
 from kg.timeline import read_eras, read_report_date, select_timeline
@@ -31,18 +32,44 @@ from kg.views.entity import EntityPage, entity_context
 from kg.views.ontology import document_ontology
 from kg.views.pages import home_context, package_version, query_context
 
-__all__ = ["ENTITY_FORMATS", "LINEAGE_CHUNKS", "SEARCH_INDEX", "VOID", "PageRenderer"]
+__all__ = [
+    "ENTITY_FORMATS",
+    "GRAPH_STYLES",
+    "LINEAGE_CHUNKS",
+    "SEARCH_INDEX",
+    "VOID",
+    "PageRenderer",
+    "compact",
+]
 
 SEARCH_INDEX = "search-index.json"
 #: Where the lineage overview's chunks are written, relative to lineage.html.
 LINEAGE_CHUNKS = "lineage/{name}.json"
 VOID = "void.ttl"
-#: The RDF files written beside each entity page (index.ttl, index.jsonld): one graph each, as
-#: rdflib.Graph reads them; the statements with their source graphs are in the site's dumps.
-ENTITY_FORMATS: tuple[tuple[str, str, str], ...] = (
-    ("Turtle", "ttl", "text/turtle"),
-    ("JSON-LD", "jsonld", "application/ld+json"),
-)
+#: The RDF file written beside each entity page (index.ttl): one graph, as rdflib.Graph reads
+#: it; the statements with their source graphs are in the site's dumps. One format only: a
+#: JSON-LD copy of each (the app negotiates it) would weigh 0.2 MB more, gzipped file by file,
+#: for the same statements; the dumps have the whole graph in JSON-LD.
+ENTITY_FORMATS: tuple[tuple[str, str, str], ...] = (("Turtle", "ttl", "text/turtle"),)
+#: The lineage styles (kind → colour and shape, relation → line) entity pages draw with.
+GRAPH_STYLES = "graph-styles.json"
+
+
+#: A <pre> or <textarea> (whose whitespace shows: kept), or whitespace holding a line break.
+_WHITESPACE = re.compile(r"<(pre|textarea)\b.*?</\1>|[ \t]*\n\s*", re.DOTALL | re.IGNORECASE)
+
+
+def compact(page: str) -> str:
+    """``page`` with every run of whitespace that holds a line break cut to one line break.
+
+    The templates' indentation and blank lines are a tenth of an entity page gzipped, and
+    HTML shows any run of whitespace as one space, except in <pre> and <textarea>, which are
+    kept as written.
+
+    >>> compact("<ul>\\n    <li>a</li>\\n\\n    <li>b</li>\\n</ul><pre>x\\n  y</pre>")
+    '<ul>\\n<li>a</li>\\n<li>b</li>\\n</ul><pre>x\\n  y</pre>'
+    """
+    return _WHITESPACE.sub(lambda found: found[0] if found[1] else "\n", page)
 
 
 @dataclass
@@ -82,6 +109,7 @@ class PageRenderer:
             "links": {
                 "root": links.root,
                 "dump": DUMPS[0].path,
+                "dumpFormat": DUMP_MEDIA,
                 "searchIndex": SEARCH_INDEX,
                 "lineageKinds": list(KINDS_ORDER),
             },
@@ -98,13 +126,15 @@ class PageRenderer:
         return site
 
     def render(self, template: str, path: str, context: dict, *, home: bool = False) -> str:
-        """Render one of the app's templates as the page at ``path``."""
+        """Render one of the app's templates as the page at ``path``, whitespace collapsed."""
         links = self.links(path)
-        return self.environment.get_template(template).render(
-            **context,
-            href=links.href,
-            entity_url=links.entity_url,
-            static_site=self._site(links, home),
+        return compact(
+            self.environment.get_template(template).render(
+                **context,
+                href=links.href,
+                entity_url=links.entity_url,
+                static_site=self._site(links, home),
+            )
         )
 
     def home(self) -> str:

@@ -1,12 +1,17 @@
 """Write the whole static explorer into a folder: pages, RDF files, dumps, index, assets.
 
 The folder holds index.html (search, ready questions, every entity), one page per entity at
-id/{kind}/{slug}/ with index.ttl, index.jsonld and neighbours.json beside it, lineage.html
+id/{kind}/{slug}/ with index.ttl and neighbours.json beside it, lineage.html
 (and lineage/*.json, the chunks a big graph's overview loads on demand),
 timeline.html, query.html (SPARQL in the browser), ontology.html, the ready answers under
 ask/, the dumps under data/, void.ttl, search-index.json, and static/ with our scripts and
 the third-party ones (vis-network from pyvis; Oxigraph's WebAssembly build and plotly.js's
 basic bundle from the npm cache of kg.site.engine). Nothing in it refers outside the folder.
+
+A host sends each file gzipped, so what it weighs is the sum of the files gzipped one by one
+(``measure_site``; test_site keeps it under 3 MB): nothing is written twice, pages share
+their styles, scripts and graph styles through static/, and each page's whitespace is
+collapsed (kg.site.pages).
 """
 
 from __future__ import annotations
@@ -28,11 +33,19 @@ from kg.lineage import KINDS_ORDER, neighbourhood, to_json
 from kg.namespaces import entity_iri, parse_entity_iri
 from kg.query import get_named_query, select
 from kg.render.assets import asset_path
+from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES
 from kg.site.dumps import read_quads, render_void, write_dumps
 from kg.site.engine import ENGINE_FILES, Engine, ensure_engine
 from kg.site.folder import GENERATOR, MANIFEST, check_output, staged_folder
 from kg.site.links import entity_file
-from kg.site.pages import ENTITY_FORMATS, LINEAGE_CHUNKS, SEARCH_INDEX, VOID, PageRenderer
+from kg.site.pages import (
+    ENTITY_FORMATS,
+    GRAPH_STYLES,
+    LINEAGE_CHUNKS,
+    SEARCH_INDEX,
+    VOID,
+    PageRenderer,
+)
 from kg.site.search_index import render_search_index
 from kg.store import Store
 from kg.views.answer import answer_json
@@ -147,6 +160,9 @@ def _copy_static(settings: Settings, engine: Engine, folder: Path) -> None:
         _write(vendor / name, asset_path(name).read_bytes())
     for name in ENGINE_FILES:
         _write(vendor / name, engine.path(name).read_bytes())
+    # Every entity page's neighbourhood is drawn in these styles: one file, not a copy each.
+    styles = {"kinds": KIND_STYLES, "relations": RELATION_STYLES}
+    _write(static / GRAPH_STYLES, json.dumps(styles, ensure_ascii=False))
     notice = [
         "Third-party files in this folder, unchanged:",
         "- vis-network.min.js, vis-network.css: vis-network, as shipped by the pyvis package "
@@ -177,7 +193,8 @@ def _fill(
         _write(folder / where / "index.html", renderer.entity(page, where + "index.html"))
         for _name, extension, media in ENTITY_FORMATS:
             _write(folder / where / f"index.{extension}", serialize_description(page.quads, media))
-        if kind in KINDS_ORDER:
+        if kind in KINDS_ORDER or page.lineage is not None:
+            # The page draws its neighbourhood from this file (kg.site.pages: not inline).
             neighbours = json.dumps(_neighbours(store, page), ensure_ascii=False)
             _write(folder / where / "neighbours.json", neighbours)
 

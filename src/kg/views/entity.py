@@ -473,9 +473,33 @@ def serialize_description(quads: list[ox.Quad], media: str) -> bytes:
     if rdf_format is None:
         raise BadParameterError(f"{media} is not an RDF format")
     if rdf_format.supports_datasets and rdf_format != ox.RdfFormat.JSON_LD:
-        return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES) or b""
+        return ox.serialize(quads, format=rdf_format, prefixes=_used_prefixes(quads)) or b""
     triples = list(dict.fromkeys(quad.triple for quad in quads))
-    return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES) or b""
+    return ox.serialize(triples, format=rdf_format, prefixes=_used_prefixes(triples)) or b""
+
+
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+
+
+def _used_prefixes(statements: list[ox.Quad] | list[ox.Triple]) -> dict[str, str]:
+    """The predeclared prefixes some IRI written for ``statements`` starts with: the others
+    would only lengthen the header of every description (a third of an entity's Turtle,
+    gzipped). rdf:type as a predicate is written ``a``, and a language tag needs no datatype."""
+    iris = set()
+    for statement in statements:
+        terms = list(statement)
+        if terms[1] == _RDF_TYPE:
+            del terms[1]
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal) and not term.language:
+                iris.add(term.datatype.value)
+    return {
+        name: space
+        for name, space in PREFIXES.items()
+        if any(iri.startswith(space) for iri in iris)
+    }
 
 
 def entity_context(page: EntityPage) -> dict:
