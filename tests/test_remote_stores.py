@@ -183,6 +183,28 @@ def test_kg_import_lands_whole_and_survives_kg_build(server, built_settings, tmp
     assert not bool(run_query(store, described))
 
 
+def test_kg_import_of_n_quads_lands_every_graph(server, tmp_path):
+    """An N-Quads file's graphs land whole (Virtuoso's Graph Store reads no N-Quads: a POST of
+    them answered 200 and stored nothing, so `kg import` said 0 and exited 0)."""
+    from kg.build.imports import graph_for, import_file
+    from kg.store import CATALOG_GRAPH
+
+    path = tmp_path / "dataset.nq"
+    graphs = [OTHER + "-1", OTHER + "-2"]
+    lines = [
+        f'<http://example.org/s{i}> <http://example.org/p> "{i}" <{graphs[i % 2]}> .'
+        for i in range(2001)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    store = RemoteStore(server)
+    try:
+        import_file(server, path)
+        store.check_graphs({graphs[0]: 1001, graphs[1]: 1000})
+    finally:
+        _drop(store, *graphs)
+        store.replace_description(graph_for(path), CATALOG_GRAPH, [])
+
+
 def _content(page: str) -> list[str]:
     """A page's pieces in sorted order: rows with equal sort keys, and the sources a
     GROUP_CONCAT joins, come in the engine's order (the views do not sort them yet)."""

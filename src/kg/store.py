@@ -432,9 +432,11 @@ class RemoteStore:
                 "its own bulk loader instead."
             )
 
-    def load_graph(self, data: IO[bytes], media_type: str, graph: str | None) -> httpx.Response:
-        """Send a file with the Graph Store Protocol: PUT replaces ``graph``; with no graph,
-        POST adds a dataset (TriG, N-Quads) to the store.
+    def load_graph(
+        self, data: IO[bytes], media_type: str, graph: str | None, add: bool = False
+    ) -> httpx.Response:
+        """Send a file with the Graph Store Protocol: PUT replaces ``graph`` (POST adds to it
+        with ``add``); with no graph, POST adds a dataset (TriG, N-Quads) to the store.
 
         The request carries a Content-Length (some servers, Virtuoso among them, answer 201 to
         a chunked upload and store nothing): a stream of unknown length is spooled to a
@@ -444,14 +446,16 @@ class RemoteStore:
         Raises:
             StoreError: the server is unreachable or refuses writes.
         """
-        return self._upload(data, media_type, graph)
+        return self._upload(data, media_type, graph, add)
 
-    def _upload(self, data: IO[bytes], media_type: str, graph: str | None) -> httpx.Response:
+    def _upload(
+        self, data: IO[bytes], media_type: str, graph: str | None, add: bool = False
+    ) -> httpx.Response:
         url = self.graph_store_url
         with _sized(data) as (body, length):
             try:
                 response = self._client.request(
-                    "PUT" if graph else "POST",
+                    "PUT" if graph and not add else "POST",
                     url,
                     params={"graph": graph} if graph else None,
                     content=iter(lambda: body.read(1 << 20), b""),
@@ -624,7 +628,7 @@ def _slice(by_graph: dict[str, list[str]], start: int, stop: int) -> dict[str, l
 @contextmanager
 def _sized(data: IO[bytes]) -> Iterator[tuple[IO[bytes], int]]:
     """``data`` with its length in bytes: a regular file's from its size, else spooled."""
-    if isinstance(data, io.BufferedReader | io.FileIO):
+    if isinstance(data, io.BufferedReader | io.BufferedRandom | io.FileIO):
         yield data, os.fstat(data.fileno()).st_size - data.tell()
         return
     if isinstance(data, io.BytesIO):
