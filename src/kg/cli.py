@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from kg.answers import ask
 from kg.build import build, validate_inputs
+from kg.build.export import export_store
 from kg.build.imports import import_files
 from kg.config import Settings
 from kg.errors import KgError, UnknownQuestionError
@@ -350,6 +351,19 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], base: str | None
 
         for report in import_files(settings.store, list(files), progress, base):
             click.echo(f"{report.file}: {report.quads} statements into graph <{report.graph}>")
+
+
+@cli.command(name="export")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def export_command(ctx: click.Context, file: Path) -> None:
+    """Write the build and the imported graphs to FILE (.nq, .trig; .gz too) for a bulk loader.
+
+    Streams from the embedded store; FILE appears only once complete. See the README's Stores
+    section for loading it into Oxigraph server or Virtuoso.
+    """
+    quads = export_store(_settings(ctx).store, file)
+    click.echo(f"Wrote {file}: {quads} statements")
 
 
 @cli.command()

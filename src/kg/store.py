@@ -144,6 +144,10 @@ class MemoryStore:
     def version(self) -> str:
         return str(self._version)
 
+    def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
+        """Write every quad to ``output`` in a dataset format, streamed by pyoxigraph."""
+        self._store.dump(output, format=format)
+
     def replace(self, quads: Iterable[ox.Quad]) -> None:
         """Swap in new contents in one step: a fresh store replaces the old one."""
         fresh = ox.Store()
@@ -191,6 +195,11 @@ class EmbeddedStore:
     def version(self) -> str:
         self._open_current()
         return self._target or ""
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
+        """Write every quad of the published build (every graph here is kg's: the build's and
+        the imported ones) to ``output`` in a dataset format, streamed by pyoxigraph."""
+        self._open_current().dump(output, format=format)
 
     def __len__(self) -> int:
         return len(self._open_current())
