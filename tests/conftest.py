@@ -100,29 +100,38 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
 VIRTUOSO_SCRIPT = Path(__file__).parent.parent / ".ci" / "virtuoso"
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real Virtuoso 7 (Debian's virtuoso-opensource) of its own on loopback, via .ci/virtuoso.
+@contextmanager
+def running_virtuoso(folder: Path, sql_port: int, http_port: int) -> Iterator[str]:
+    """A real Virtuoso 7 (Debian's virtuoso-opensource) of its own in ``folder`` on loopback,
+    via .ci/virtuoso; yields its query endpoint and stops it after.
 
-    Yields its query endpoint. Skips where Virtuoso is not installed, except in CI (``CI`` or
-    ``KG_REQUIRE_VIRTUOSO`` set), where its absence fails the tests.
+    Skips where Virtuoso is not installed, except in CI (``CI`` or ``KG_REQUIRE_VIRTUOSO``
+    set), where its absence fails the tests.
     """
     if shutil.which("virtuoso-t") is None:
         message = "Virtuoso is not installed (`bash .ci/virtuoso install`)"
         if os.environ.get("CI") or os.environ.get("KG_REQUIRE_VIRTUOSO"):
             pytest.fail(message + ", and CI requires it")
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("virtuoso")
     started = subprocess.run(
-        ["bash", str(VIRTUOSO_SCRIPT), "start", str(folder), str(free_port()), str(free_port())],
+        ["bash", str(VIRTUOSO_SCRIPT), "start", str(folder), str(sql_port), str(http_port)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     if started.returncode != 0:
         raise RuntimeError(f"Virtuoso did not start:\n{started.stderr}")
-    yield started.stdout.strip()
-    subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=60)
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run(["bash", str(VIRTUOSO_SCRIPT), "stop", str(folder)], timeout=60)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
+    """One Virtuoso for the session (see ``running_virtuoso``); yields its query endpoint."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["embedded", "memory", "oxigraph", "virtuoso"])
