@@ -67,6 +67,60 @@ def _node_on_screen(page, node: str) -> tuple[float, float]:
     return spot[0], spot[1]
 
 
+def _count_restyles(page) -> str:
+    """Start counting changes to the page's items and options; returns the expression that
+    reads the count."""
+    page.evaluate(
+        """() => {
+            const view = window.lineageView;
+            window.restyles = 0;
+            const count = () => window.restyles++;
+            view.nodes.on("*", count);
+            view.edges.on("*", count);
+            const setOptions = view.network.setOptions;
+            view.network.setOptions = function () {
+                count();
+                return setOptions.apply(this, arguments);
+            };
+        }"""
+    )
+    return "window.restyles"
+
+
+def _in_colour(page, node: str) -> float:
+    """The share of a node's box drawn in its kind's own colour, zoomed in on it (a dimmed
+    node is drawn pale, a lit one in full colour)."""
+    return page.evaluate(
+        """async (id) => {
+            const view = window.lineageView;
+            const network = view.network;
+            const drawn = new Promise((done) => network.once("afterDrawing", done));
+            network.moveTo({position: network.getPosition(id), scale: 1.5});
+            network.redraw();
+            await drawn;
+            const hex = view.data.kinds[view.nodes.get(id).kind].color;
+            const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+            const canvas = document.querySelector("#lineage-network canvas");
+            const ratio = canvas.width / canvas.clientWidth;
+            const box = network.getBoundingBox(id);
+            const corner = network.canvasToDOM({x: box.left, y: box.top});
+            const far = network.canvasToDOM({x: box.right, y: box.bottom});
+            const x = Math.round(corner.x * ratio), y = Math.round(corner.y * ratio);
+            const w = Math.round((far.x - corner.x) * ratio);
+            const h = Math.round((far.y - corner.y) * ratio);
+            const pixels = canvas.getContext("2d").getImageData(x, y, w, h).data;
+            let near = 0;
+            for (let i = 0; i < pixels.length; i += 4) {
+                const d = Math.hypot(pixels[i] - want[0], pixels[i + 1] - want[1],
+                                     pixels[i + 2] - want[2]);
+                if (d < 30) near++;
+            }
+            return near / (w * h);
+        }""",
+        node,
+    )
+
+
 def test_exported_page_draws_offline_and_highlights_ancestry(
     built_settings, built, browser, serve, tmp_path
 ):
@@ -82,9 +136,11 @@ def test_exported_page_draws_offline_and_highlights_ancestry(
     assert page.evaluate("window.lineageView.visibleCount()") == expected
     assert page.evaluate("window.lineageView.network.body.nodeIndices.length") == expected
 
+    changes = _count_restyles(page)
     x, y = _node_on_screen(page, DIT)
     page.mouse.click(x, y)
     page.wait_for_function("document.body.dataset.selected !== undefined")
+    assert page.evaluate(changes) == 0, "a click restyles no item and sets no option"
     state = page.evaluate("window.lineageView.state")
     assert state["selected"] == DIT
     assert TRANSFORMER in state["ancestors"]
@@ -94,6 +150,9 @@ def test_exported_page_draws_offline_and_highlights_ancestry(
     assert GAN not in lit, "GAN is not in DiT's lineage: it is dimmed"
     assert page.evaluate("document.body.dataset.dimmed") == "true"
     assert "DiT → Transformer" in page.inner_text("#lineage-info")
+    page.wait_for_function("!window.lineageView.moving")
+    assert _in_colour(page, GAN) < 0.02, "what is not lit is drawn pale"
+    assert _in_colour(page, TRANSFORMER) > 0.3, "the lit chain keeps its colour"
     link = page.get_attribute("#lineage-info a.lineage-entity-link", "href")
     assert link == "/id/architecture/dit"
     screenshot(page, "lineage-highlight-dit.png")
