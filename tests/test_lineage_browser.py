@@ -370,6 +370,7 @@ def test_overview_loads_what_it_shows(
     assert "Seedance 1.0 → DiT → Transformer" in page.inner_text("#lineage-info")
     lit = set(page.evaluate("window.lineageView.network.getSelectedNodes()"))
     assert {SEEDANCE, DIT, TRANSFORMER} <= lit
+    assert page.evaluate("document.body.dataset.dimmed") == "true"
     circles = page.evaluate(
         """(ids) => ids.map((id) => {
             const view = window.lineageView;

@@ -1,5 +1,5 @@
 /* What both lineage views share (lineage.js draws every node, lineage-overview.js draws on
- * demand): the ancestry walks, readable labels for a lit chain, fitting a chain into view,
+ * demand): the ancestry walks, dimming all but the lit part, readable labels for a lit chain, fitting a chain into view,
  * the year names that fit, the side panel of a selected node, tooltips that leave with the
  * view. Plain functions on window.lineageCommon.
  */
@@ -48,6 +48,55 @@ window.lineageCommon = (function () {
       return a.length - b.length;
     });
     return paths.slice(0, limit);
+  }
+
+  /* Dim all that vis-network drew but its selection (the lit part), without changing any
+   * item or option: a white veil over the canvas, then the selection drawn again on top, in
+   * vis-network's own order (lines, nodes, labels outside the shapes, arrow heads). For
+   * afterDrawing. Restyling the items or the groups instead made vis-network re-read every
+   * node at each click (bench/README.md). */
+  function veil(ctx, network) {
+    var body = network.body;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "rgba(255,255,255,0.82)";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    var lines = network.getSelectedEdges().map(function (id) {
+      return body.edges[id];
+    }).filter(function (edge) {
+      return edge && edge.connected;
+    });
+    lines.forEach(function (edge) {
+      edge.draw(ctx);
+    });
+    var outside = [];
+    network.getSelectedNodes().forEach(function (id) {
+      var node = body.nodes[id];
+      if (!node) return;
+      var drawn = node.draw(ctx);
+      if (drawn.drawExternalLabel) outside.push(drawn.drawExternalLabel);
+    });
+    outside.forEach(function (draw) {
+      draw();
+    });
+    lines.forEach(function (edge) {
+      edge.drawArrows(ctx);
+    });
+  }
+
+  /* The veil of ``network``, off at first: registers its afterDrawing handler now (so, before
+   * what is drawn above it) and returns the switch, which marks <body data-dimmed> too. */
+  function dimmer(network) {
+    var on = false;
+    network.on("afterDrawing", function (ctx) {
+      if (on) veil(ctx, network);
+    });
+    return function (dim) {
+      on = dim;
+      if (dim) document.body.dataset.dimmed = "true";
+      else delete document.body.dataset.dimmed;
+    };
   }
 
   /* Labels for the lit part at a fixed size on screen (zoomed out, vis-network draws them too
@@ -235,6 +284,7 @@ window.lineageCommon = (function () {
   return {
     walk: walk,
     chains: chains,
+    dimmer: dimmer,
     litLabels: litLabels,
     fit: fit,
     yearMarks: yearMarks,

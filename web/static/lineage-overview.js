@@ -30,9 +30,8 @@
   var LIT_FONT = 13;
   var MAX_PATHS = 12;
   var SEARCH_SHOWN = 30;
-  var DIM_NODE = { background: "#ececec", border: "#d9d9d9" };
-  var DIM_FONT = "#c8c8c8";
 
+  var setDimmed = null; // the veil over all but the lit part (lineage-common.js)
   var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
   marks.parsed = performance.now();
@@ -496,29 +495,12 @@
   }
 
   // vis groups: one per kind for members (the full view's colours), one per kind for circles
-  // (dark names under them). Dimming changes the groups, never the items one by one.
+  // (dark names under them).
   var styles = {};
   Object.keys(data.groups).forEach(function (kind) {
     styles[kind] = data.groups[kind];
     styles["circle-" + kind] = { color: data.groups[kind].color, font: { color: "#222222" } };
   });
-
-  function dimGroups(dim) {
-    var result = {};
-    Object.keys(styles).forEach(function (name) {
-      result[name] = dim ? { color: DIM_NODE, font: { color: DIM_FONT } } : styles[name];
-    });
-    return result;
-  }
-
-  function setDimmed(dim) {
-    view.network.setOptions({
-      groups: dimGroups(dim),
-      edges: { color: { opacity: dim ? 0.15 : 1 } },
-    });
-    if (dim) document.body.dataset.dimmed = "true";
-    else delete document.body.dataset.dimmed;
-  }
 
   var asked = 0; // the latest highlight asked for: an earlier one still loading gives way
 
@@ -798,6 +780,7 @@
     view.network = network;
     marks.network = performance.now();
     network.on("beforeDrawing", drawAxis);
+    setDimmed = common.dimmer(network);
     network.on("afterDrawing", drawAxisLabels);
     network.on("afterDrawing", drawLitLabels);
     network.on("animationFinished", function () {

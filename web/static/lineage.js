@@ -9,7 +9,6 @@
 
   var common = window.lineageCommon;
 
-  var VEIL = "rgba(255,255,255,0.82)"; // over everything but the lit part
   var READABLE = 0.75;
   var MAX_PATHS = 12;
   var LIT_FONT = 13;
@@ -35,7 +34,7 @@
   var edges = new vis.DataSet(data.edges);
   var hiddenKinds = new Set();
   var years = { from: null, to: null };
-  var dimmed = false;
+  var setDimmed = null; // the veil over all but the lit part (lineage-common.js)
   var outgoing = new Map();
   var incoming = new Map();
   var view = {
@@ -182,50 +181,9 @@
     return node ? node.fullLabel : id;
   }
 
-  // Highlighting changes no item and no option: vis-network draws the graph as it is, then
-  // (afterDrawing) a white veil dims all of it and the lit part, vis's own selection, is drawn
-  // again on top, in full colour by the "chosen" callbacks below. A click costs one redraw and
-  // the lit part. Dimming through the groups' options, or through the items (DataSet.update),
-  // made vis-network re-read every node: 0.2 s at 1,000 nodes (bench/README.md).
-  function setDimmed(dim) {
-    dimmed = dim;
-    if (dim) document.body.dataset.dimmed = "true";
-    else delete document.body.dataset.dimmed;
-  }
-
-  // vis-network's own order: lines, then nodes (labels outside the shapes after them), then
-  // arrow heads.
-  function drawLit(ctx) {
-    if (!dimmed) return;
-    var body = view.network.body;
-    ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = VEIL;
-    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-    ctx.restore();
-    var lines = view.network.getSelectedEdges().map(function (id) {
-      return body.edges[id];
-    }).filter(function (edge) {
-      return edge && edge.connected;
-    });
-    lines.forEach(function (edge) {
-      edge.draw(ctx);
-    });
-    var outside = [];
-    view.network.getSelectedNodes().forEach(function (id) {
-      var node = body.nodes[id];
-      if (!node) return;
-      var drawn = node.draw(ctx);
-      if (drawn.drawExternalLabel) outside.push(drawn.drawExternalLabel);
-    });
-    outside.forEach(function (draw) {
-      draw();
-    });
-    lines.forEach(function (edge) {
-      edge.drawArrows(ctx);
-    });
-  }
-
+  // Highlighting changes no item and no option: the lit part is vis's own selection, drawn
+  // in full colour by the "chosen" callbacks below, and lineage-common.js veils the rest after
+  // each draw. A click costs one redraw and the lit part.
   function chosenNode(values, id, selected) {
     if (!selected) return;
     var node = nodes.get(id);
@@ -685,7 +643,7 @@
     var network = new vis.Network(container, { nodes: nodeView, edges: edges }, data.options);
     view.network = network;
     marks.network = performance.now();
-    network.on("afterDrawing", drawLit);
+    setDimmed = common.dimmer(network);
     if (data.axis) {
       network.on("beforeDrawing", drawAxis);
       network.on("afterDrawing", drawAxisLabels);
