@@ -789,9 +789,23 @@ def chart_command(
     help="Port for --serve (0: any free port).",
 )
 @click.option("--force", is_flag=True, help="Replace --out even if it holds other files.")
+@click.option(
+    "--sources",
+    type=click.Choice([*SOURCES, "both"]),
+    default="all",
+    show_default=True,
+    help="report: only what the seed report and the papers it cites say; both: the whole "
+    "graph, and the report's view in report/, each page with a toggle to the other.",
+)
 @click.pass_context
 def site_command(
-    ctx: click.Context, out: Path, base_url: str | None, serve: bool, port: int, force: bool
+    ctx: click.Context,
+    out: Path,
+    base_url: str | None,
+    serve: bool,
+    port: int,
+    force: bool,
+    sources: str,
 ) -> None:
     """Write the explorer as a folder of plain files for any static host: search, entity
     pages, lineage, timeline, the ontology, the dumps, and SPARQL running in the browser
@@ -809,7 +823,7 @@ def site_command(
         build(settings, target=store)
     else:
         store = open_store(settings.store)
-    report = write_site(store, settings, out, base_url=base_url, force=force)
+    report = write_site(store, settings, out, base_url=base_url, force=force, sources=sources)
     click.echo(
         f"Wrote {out}: {report.entities} entity pages, {report.statements} statements, "
         f"{report.files} files, {report.size / 1e6:.1f} MB ({report.gzipped / 1e6:.1f} MB "

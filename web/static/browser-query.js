@@ -70,7 +70,7 @@
       return Promise.reject(new Error("The query engine needs the site to be served over http (kg site --out DIR --serve, or any static server); browsers do not load WebAssembly from file:// pages."));
     }
     show("Starting the query engine…");
-    worker = new Worker(links.root + "static/sparql-worker.js", { type: "module" });
+    worker = new Worker((links.static || links.root + "static/") + "sparql-worker.js", { type: "module" });
     worker.onmessage = onMessage;
     worker.onerror = function (event) {
       event.preventDefault();

@@ -58,6 +58,14 @@ class SiteLinks:
     root: str
     entities: Collection[tuple[str, str]]
     answers: Mapping[str, str]
+    #: The way to the folder holding ``static/``, where it is not ``root`` (the report's
+    #: variant in ``report/`` shares the site's assets).
+    assets_root: str | None = None
+
+    @property
+    def assets(self) -> str:
+        """The way to the folder that holds ``static/``."""
+        return self.assets_root or self.root
 
     def href(self, url: str) -> str:
         """The site's URL for an app URL (fragment kept); other URLs unchanged.
@@ -89,7 +97,7 @@ class SiteLinks:
         if path in PAGES:
             return self.root + PAGES[path]
         if path.startswith("/static/"):
-            return self.root + path[1:]
+            return self.assets + path[1:]
         parts = path.strip("/").split("/")
         if len(parts) == 3 and parts[0] == "id":
             if (parts[1], parts[2]) not in self.entities:

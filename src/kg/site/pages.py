@@ -30,19 +30,23 @@ from kg.timeline import read_eras, read_report_date, select_timeline
 from kg.views.answer import answer_context
 from kg.views.entity import EntityPage, entity_context
 from kg.views.ontology import document_ontology
-from kg.views.pages import home_context, package_version, query_context
+from kg.views.pages import home_context, package_version, query_context, sources_switch
 
 __all__ = [
     "ENTITY_FORMATS",
     "GRAPH_STYLES",
     "LINEAGE_CHUNKS",
+    "REPORT_FOLDER",
     "SEARCH_INDEX",
     "VOID",
     "PageRenderer",
+    "Variant",
     "compact",
 ]
 
 SEARCH_INDEX = "search-index.json"
+#: Where a site with both views (``kg site --sources both``) holds the report's.
+REPORT_FOLDER = "report/"
 #: Where the lineage overview's chunks are written, relative to lineage.html.
 LINEAGE_CHUNKS = "lineage/{name}.json"
 VOID = "void.ttl"
@@ -72,6 +76,37 @@ def compact(page: str) -> str:
     return _WHITESPACE.sub(lambda found: found[0] if found[1] else "\n", page)
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One half of a site written with both views: which (``all`` or ``report``), and the
+    entities the other half has a page for (a page's toggle leads to the same page there, or
+    to that half's home)."""
+
+    sources: str
+    other_entities: Collection[tuple[str, str]]
+
+    def switch(self, path: str, root: str) -> str:
+        """The toggle of the page at ``path`` of this half, whose root is ``root``."""
+        other = self._other(path)
+        here = _folder_url(path)
+        if self.sources == "all":
+            urls = {"all": root + here, "report": root + REPORT_FOLDER + other}
+        else:
+            urls = {"all": root + "../" + other, "report": root + here}
+        return sources_switch(self.sources, urls)
+
+    def _other(self, path: str) -> str:
+        parts = path.split("/")
+        if len(parts) == 4 and parts[0] == "id" and (parts[1], parts[2]) not in self.other_entities:
+            return ""  # no page for it there: that half's home
+        return _folder_url(path)
+
+
+def _folder_url(path: str) -> str:
+    """A page's path as a link: a folder's index.html as the folder, which hosts serve."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
 @dataclass
 class PageRenderer:
     """Renders pages for one site: its settings, store, base URL and the pages it will hold.
@@ -87,6 +122,11 @@ class PageRenderer:
     entities: Collection[tuple[str, str]]
     answers: Mapping[str, str]
     labels: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: Set when the site holds both views: which this renderer writes (its pages get a toggle).
+    variant: Variant | None = None
+    #: The way from this renderer's root to the folder holding ``static/`` ("../" for
+    #: ``report/``, which shares the site's assets).
+    assets_up: str = ""
 
     @cached_property
     def environment(self) -> Environment:
@@ -100,7 +140,13 @@ class PageRenderer:
 
     def links(self, path: str) -> SiteLinks:
         """The links of the page written at ``path`` (relative to the site's root)."""
-        return SiteLinks(self.base_url or relative_root(path), self.entities, self.answers)
+        root = self.base_url or relative_root(path)
+        assets = root + self.assets_up if self.assets_up else None
+        return SiteLinks(root, self.entities, self.answers, assets)
+
+    def switch(self, path: str, links: SiteLinks) -> str:
+        """The sources toggle of the page at ``path`` ("" in a site with one view)."""
+        return self.variant.switch(path, links.root) if self.variant else ""
 
     def _site(self, links: SiteLinks, home: bool = False) -> dict:
         dumps = [(dump.name, links.root + dump.path, dump.note) for dump in DUMPS]
@@ -112,6 +158,7 @@ class PageRenderer:
                 "dumpFormat": DUMP_MEDIA,
                 "searchIndex": SEARCH_INDEX,
                 "lineageKinds": list(KINDS_ORDER),
+                "static": links.assets + "static/",
             },
             "void": links.root + VOID,
             "search_index": links.root + SEARCH_INDEX,
@@ -128,12 +175,10 @@ class PageRenderer:
     def render(self, template: str, path: str, context: dict, *, home: bool = False) -> str:
         """Render one of the app's templates as the page at ``path``, whitespace collapsed."""
         links = self.links(path)
+        site = self._site(links, home) | {"switch": self.switch(path, links)}
         return compact(
             self.environment.get_template(template).render(
-                **context,
-                href=links.href,
-                entity_url=links.entity_url,
-                static_site=self._site(links, home),
+                **context, href=links.href, entity_url=links.entity_url, static_site=site
             )
         )
 
@@ -182,9 +227,10 @@ class PageRenderer:
             standalone=False,
             expand_url=None,
             entity_base=links.root.rstrip("/"),
-            static=links.root + "static",
+            static=links.assets + "static",
             view=view,
             chunk_url=LINEAGE_CHUNKS,
+            banner=self.switch("lineage.html", links),
         )
 
     def timeline(self) -> str:
@@ -196,6 +242,7 @@ class PageRenderer:
             standalone=False,
             entity_base=links.root.rstrip("/"),
             entity_suffix="/",
-            static=links.root + "static",
+            static=links.assets + "static",
             report=read_report_date(self.store),
+            banner=self.switch("timeline.html", links),
         )

@@ -34,6 +34,7 @@ from kg.namespaces import entity_iri, parse_entity_iri
 from kg.query import get_named_query, select
 from kg.render.assets import asset_path
 from kg.render.lineage_html import KIND_STYLES, RELATION_STYLES
+from kg.scope import SOURCES, scoped
 from kg.site.dumps import read_quads, render_void, write_dumps
 from kg.site.engine import ENGINE_FILES, Engine, ensure_engine
 from kg.site.folder import GENERATOR, MANIFEST, check_output, staged_folder
@@ -42,9 +43,11 @@ from kg.site.pages import (
     ENTITY_FORMATS,
     GRAPH_STYLES,
     LINEAGE_CHUNKS,
+    REPORT_FOLDER,
     SEARCH_INDEX,
     VOID,
     PageRenderer,
+    Variant,
 )
 from kg.site.search_index import render_search_index
 from kg.store import Store
@@ -178,13 +181,23 @@ def _copy_static(settings: Settings, engine: Engine, folder: Path) -> None:
 
 
 def _fill(
-    folder: Path, store: Store, settings: Settings, base_url: str | None, engine: Engine
+    folder: Path,
+    store: Store,
+    settings: Settings,
+    base_url: str | None,
+    engine: Engine,
+    quads: list[ox.Quad],
+    *,
+    variant: Variant | None = None,
+    assets_up: str = "",
 ) -> tuple[int, int]:
+    """Write one view's pages into ``folder``; its assets too, unless they are ``assets_up``."""
     queries = settings.queries_dir
-    quads = read_quads(store, queries)
     ids = _entity_ids(quads)
     answers = {question.example: question.name for question in QUESTIONS}
-    renderer = PageRenderer(settings, store, base_url, set(ids), answers)
+    renderer = PageRenderer(
+        settings, store, base_url, set(ids), answers, variant=variant, assets_up=assets_up
+    )
     pages = {(kind, slug): describe_entity(store, queries, kind, slug) for kind, slug in ids}
     renderer.labels = _labels(pages)
 
@@ -223,10 +236,26 @@ def _fill(
     )
     _write(folder / VOID, void)
     _write(folder / SEARCH_INDEX, render_search_index(store, queries, set(ids)))
-    _copy_static(settings, engine, folder)
+    if not assets_up:
+        _copy_static(settings, engine, folder)
     # GitHub Pages would otherwise run Jekyll over the folder.
     _write(folder / ".nojekyll", b"")
     return len(ids), len(quads)
+
+
+def _halves(store: Store, settings: Settings, sources: str) -> dict[str, Store]:
+    """The views a site holds, by folder: the whole graph or the report's at the root, and
+    for ``both`` the report's in ``report/`` too (kg.scope).
+
+    Raises:
+        BadParameterError: ``sources`` is not all, report or both.
+    """
+    if sources not in (*SOURCES, "both"):
+        raise BadParameterError(f"sources: {sources!r} is not one of all, report, both")
+    report = scoped(store, settings.queries_dir, "report") if sources != "all" else store
+    if sources == "both":
+        return {"": store, REPORT_FOLDER: report}
+    return {"": report}
 
 
 def write_site(
@@ -237,13 +266,17 @@ def write_site(
     base_url: str | None = None,
     force: bool = False,
     engine: Engine | None = None,
+    sources: str = "all",
 ) -> SiteReport:
     """Write the static explorer of ``store`` into ``out``, replacing it whole.
 
     ``base_url`` is where the site will be served (links then start with it); without it,
     links are relative and the folder works at any address. ``out`` may be new, empty, or a
     previous site; anything else needs ``force``. The site is written aside and moved into
-    place once complete: on any failure ``out`` is left as it was.
+    place once complete: on any failure ``out`` is left as it was. ``sources``: ``all`` (the
+    whole graph), ``report`` (only what the report and the papers it cites say, kg.scope), or
+    ``both``: the whole graph, and the report's view in ``report/`` sharing its assets, every
+    page with a toggle to the same page in the other view.
 
     Raises:
         OutputFolderError: ``out`` holds other files (without ``force``), or is unsafe to
@@ -254,15 +287,33 @@ def write_site(
     """
     base = normal_base_url(base_url)
     check_output(out, force)
+    halves = _halves(store, settings, sources)
     engine = engine or ensure_engine()
     with staged_folder(out) as folder:
-        entities, statements = _fill(folder, store, settings, base, engine)
+        quads = {where: read_quads(view, settings.queries_dir) for where, view in halves.items()}
+        ids = {where: set(_entity_ids(held)) for where, held in quads.items()}
+        counts = {}
+        for where, view in halves.items():
+            other = next((ids[w] for w in halves if w != where), set())
+            variant = Variant("report" if where else "all", other) if len(halves) > 1 else None
+            counts[where] = _fill(
+                folder / where,
+                view,
+                settings,
+                base and base + where,
+                engine,
+                quads[where],
+                variant=variant,
+                assets_up="../" if where else "",
+            )
+        entities, statements = counts[""]
         manifest = {
             "generator": GENERATOR,
             "version": package_version(),
             "base_url": base,
             "entities": entities,
             "statements": statements,
+            "sources": sources,
             "engine": engine.versions,
         }
         _write(folder / MANIFEST, json.dumps(manifest, indent=1) + "\n")

@@ -205,6 +205,10 @@ def _show(term, label) -> tuple[str, str | None, str | None, str | None]:
     """(text, app page, external link, note) for a value."""
     if isinstance(term, ox.NamedNode):
         page = entity_url(term.value)
+        if page is not None and label is None:
+            # Named here but described nowhere in this store (an affiliation in the report's
+            # view, whose organisation is declared by a later page): no page to link.
+            return shorten(term.value), None, None, None
         external = term.value if page is None and term.value.startswith("http") else None
         shown = _text(label) or (shorten(term.value) if page or not external else term.value)
         return shown, page, external, None
