@@ -134,3 +134,25 @@ def test_the_toggle_flips_the_page_in_a_browser(live_server, browser):
     assert urlsplit(page.url).query == ""
     assert page.locator(".kg-sources-banner").count() == 0
     assert json.loads(page.get_attribute("#kg-plot", "data-events")) > 100
+
+
+def test_sparql_endpoint_over_the_report_view(app_client, allowed):
+    """/sparql?sources=report runs users' queries over the view in the query workers; a FROM
+    of a later page's graph finds nothing there, and GRAPH ?g meets only the report's."""
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    accept = {"accept": "application/sparql-results+json"}
+
+    def rows(query: str, **params: str) -> list[dict]:
+        answer = app_client.get("/sparql", params={"query": query, **params}, headers=accept)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["results"]["bindings"]
+
+    seen = {row["g"]["value"] for row in rows(graphs, sources="report")}
+    assert SRC + "report-dit" in seen
+    assert seen - {"https://w3id.org/genvid-kg/ontology"} <= allowed
+    assert SRC + "press-venicestats-sora-2" in {row["g"]["value"] for row in rows(graphs)}
+    later = f"SELECT * FROM <{SRC}press-venicestats-sora-2> WHERE {{ ?s ?p ?o }}"
+    assert rows(later, sources="report") == []
+    assert rows(later)
+    refused = app_client.get("/sparql", params={"query": graphs, "sources": "press"})
+    assert refused.status_code == 400

@@ -47,6 +47,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from kg.cache import BuildCache
+from kg.config import resource_dir
 from kg.errors import (
     BadParameterError,
     BusyError,
@@ -62,6 +63,7 @@ from kg.errors import (
     WaitTimeoutError,
 )
 from kg.query import run_query
+from kg.scope import scoped
 from kg.store import is_remote, open_store
 
 __all__ = ["Limits", "QueryExecutor", "QueryRequest"]
@@ -99,6 +101,8 @@ class QueryRequest:
     results_media: str = "application/sparql-results+json"
     graph_media: str = "application/n-triples"
     bindings: tuple[tuple[str, str], ...] = ()
+    #: ``all``, or ``report``: run over the report's view (kg.scope), not the whole graph.
+    sources: str = "all"
 
 
 class _CappedBuffer(io.RawIOBase):
@@ -127,6 +131,7 @@ def _answer_size(answer: tuple[str, bytes]) -> int:
 
 def _execute(store, request: QueryRequest, limit: int) -> tuple[str, bytes]:
     bindings = {name: ox.NamedNode(iri) for name, iri in request.bindings}
+    store = scoped(store, resource_dir("queries"), request.sources)
     outcome = run_query(store, request.text, bindings)
     buffer = _CappedBuffer(limit)
     if isinstance(outcome, ox.QuerySolutions | ox.QueryBoolean):

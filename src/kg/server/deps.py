@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from kg.cache import BuildCache
-from kg.config import Settings
+from kg.config import Settings, resource_dir
 from kg.executor import QueryExecutor, QueryRequest
 from kg.query import run_query
 from kg.safety import check_outside_access
@@ -103,7 +103,8 @@ class InProcessEngine:
         return await run_in_threadpool(self._run, request)
 
     def _run(self, request: QueryRequest) -> tuple[str, bytes]:
-        outcome = run_query(self.store, request.text)
+        store = scoped(self.store, resource_dir("queries"), request.sources)
+        outcome = run_query(store, request.text)
         if isinstance(outcome, ox.QuerySolutions | ox.QueryBoolean):
             results = ox.QueryResultsFormat.from_media_type(request.results_media)
             return request.results_media, outcome.serialize(format=results) or b""

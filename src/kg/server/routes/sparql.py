@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from kg.errors import BadParameterError, QuerySyntaxError
 from kg.executor import QueryRequest
 from kg.namespaces import PREFIXES
+from kg.scope import SOURCES
 from kg.server.deps import EngineDep
 from kg.server.protocol import (
     FORMAT_NAMES,
@@ -55,8 +56,13 @@ async def _answer(request: Request, engine: EngineDep) -> Response:
     results, graph = choose_formats(accept, operation.formats, form)
     base = _base_declaration(str(request.url_for("sparql_get")))
     try:
+        sources = request.query_params.get("sources", "all")
+        if sources not in SOURCES:
+            raise BadParameterError(f"sources: {sources!r} is not one of {', '.join(SOURCES)}")
         media, body = await engine.run(
-            QueryRequest(base + operation.query, results.media_type, graph.media_type)
+            QueryRequest(
+                base + operation.query, results.media_type, graph.media_type, sources=sources
+            )
         )
     except QuerySyntaxError as error:
         raise _unshifted(error, len(base)) from None
