@@ -9,7 +9,7 @@ the third-party ones (vis-network from pyvis; Oxigraph's WebAssembly build and p
 basic bundle from the npm cache of kg.site.engine). Nothing in it refers outside the folder.
 
 A host sends each file gzipped, so what it weighs is the sum of the files gzipped one by one
-(``measure_site``; test_site keeps it under 3 MB): nothing is written twice, pages share
+(``measure_site``; test_site holds it to a budget): nothing is written twice, pages share
 their styles, scripts and graph styles through static/, and each page's whitespace is
 collapsed (kg.site.pages).
 """
