@@ -14,6 +14,7 @@ from kg.lineage import read_lineage
 from kg.namespaces import entity_iri
 from kg.render.assets import asset_text
 from kg.render.lineage_html import (
+    CHUNK_NODES,
     KIND_STYLES,
     RELATION_STYLES,
     render_lineage_html,
@@ -236,10 +237,10 @@ def test_overview_page_carries_the_circles_and_its_chunks_the_rest():
     ids = [names["spaces"][space] + rest for space, rest in names["ids"]]
     assert sorted(ids) == sorted(graph)
     assert names["labels"] == [graph.nodes[n]["label"] for n in ids]
-    assert set(parts) == {"page", "names"} | {f"c{i}" for i in range(10)}
+    assert set(parts) == {"page", "names"} | {f"c{i}-0" for i in range(10)}
     first, outs, ins = 0, set(), set()
     for number, (_kind, year, size) in enumerate(data["circles"]):
-        chunk = json.loads(parts[f"c{number}"])
+        chunk = json.loads(parts[f"c{number}-0"])
         assert chunk["first"] == first
         members = ids[first : first + size]
         assert {graph.nodes[n]["date"] for n in members} == {str(year)}
@@ -262,12 +263,25 @@ def test_overview_page_carries_the_circles_and_its_chunks_the_rest():
     assert outs == ins == set(graph.edges(keys=True))
 
 
+def test_big_circles_come_in_parts():
+    graph = _chain(CHUNK_NODES * 25)  # ten circles of 2.5 parts
+    parts = render_lineage_parts(
+        graph, standalone=False, expand_url=None, view="overview", chunk_url="{name}.json"
+    )
+    assert {name for name in parts if name.startswith("c0-")} == {"c0-0", "c0-1", "c0-2"}
+    sizes = [len(json.loads(parts[f"c0-{k}"])["dates"]) for k in range(3)]
+    assert sizes == [CHUNK_NODES, CHUNK_NODES, CHUNK_NODES // 2]
+    firsts = [json.loads(parts[f"c0-{k}"])["first"] for k in range(3)]
+    assert firsts == [0, CHUNK_NODES, 2 * CHUNK_NODES]
+    assert _data(parts["page"])["chunkNodes"] == CHUNK_NODES
+
+
 def test_exported_overview_inlines_its_chunks_safely():
     graph = _chain(30)
     graph.nodes["https://example.org/m/3"]["label"] = "</script><script>alert(1)</script>"
     page = render_lineage_html(graph, standalone=True, expand_url=None, view="overview")
     assert _data(page)["chunkUrl"] is None
     assert 'id="lineage-chunk-names"' in page
-    assert 'id="lineage-chunk-c0"' in page
+    assert 'id="lineage-chunk-c0-0"' in page
     assert "<script>alert(1)" not in page
     assert "lineage-overview.js" not in _external_references(page)

@@ -212,10 +212,10 @@ def test_lineage_overview_chunks_come_from_the_page_route(app_client):
     assert names.status_code == 200
     assert names.headers["content-type"].startswith("application/json")
     assert len(names.json()["labels"]) == data["total"] == sum(c[2] for c in data["circles"])
-    circle = app_client.get(f"/lineage/c0.json?{query}").json()
+    circle = app_client.get(f"/lineage/c0-0.json?{query}").json()
     assert circle["first"] == 0
     assert len(circle["dates"]) == data["circles"][0][2]
-    missing = app_client.get(f"/lineage/c{len(data['circles'])}.json?{query}")
+    missing = app_client.get(f"/lineage/c{len(data['circles'])}-0.json?{query}")
     assert missing.status_code == 404
     assert app_client.get("/lineage/names.json").status_code == 404, "the full view has none"
 

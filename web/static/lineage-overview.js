@@ -4,12 +4,13 @@
  * The page carries only the first view (kg.render.lineage_html._overview_parts): one circle
  * per kind and year (its size says how many things it holds, the links between circles how
  * many lines of descent join them). The rest comes in chunks when asked for: "names" (every
- * node's IRI and label) for search and focus, "c<i>" (a circle's members: their facts and
- * every link at them) when a circle opens or a lineage passes through it. A chunk is inlined
+ * node's IRI and label) for search and focus, "c<i>-<k>" (the k-th part of circle i's
+ * members: their facts and every link at them) when a circle opens or a lineage passes
+ * through it. A chunk is inlined
  * in a standalone file (<script id="lineage-chunk-NAME">, parsed when needed) or fetched from
  * data.chunkUrl, relative to the page (the static site's files, the web app's route). Nodes
  * are numbered circle by circle. Ancestry is walked on the chunks loaded (lineage-common.js),
- * loading the circles a walk reaches, so a click costs the size of the chain, not of the
+ * loading the chunks a walk reaches, so a click costs the size of the chain, not of the
  * graph. Exposes window.lineageView (the full view's names) for tests and benchmarks.
  */
 (function () {
@@ -52,7 +53,6 @@
       first: first,
       size: circle[2],
       open: false,
-      loaded: false,
     };
     groupOf.fill(number, first, first + group.size);
     years.fill(group.year, first, first + group.size);
@@ -76,7 +76,7 @@
   }
   marks.grouped = performance.now();
 
-  // ---- what the chunks loaded so far tell (undefined until a node's circle is loaded) ------
+  // ---- what the chunks loaded so far tell (undefined until a node's chunk is loaded) -------
   var ids = null; // from "names": node number → IRI
   var labels = null;
   var index = new Map(); // IRI → node number
@@ -128,14 +128,19 @@
     });
   }
 
-  function fill(number, part) {
-    var group = groups[number];
-    if (group.loaded) return;
+  // The chunk that holds node ``n``: its circle's part.
+  function partOf(n) {
+    var number = groupOf[n];
+    return "c" + number + "-" + Math.floor((n - groups[number].first) / data.chunkNodes);
+  }
+
+  function fill(part) {
+    if (outs[part.first] !== undefined) return;
     var names = function (list) {
       return list.map(function (s) { return part.sourceNames[s]; });
     };
-    for (var k = 0; k < group.size; k++) {
-      var n = group.first + k;
+    for (var k = 0; k < part.dates.length; k++) {
+      var n = part.first + k;
       dates[n] = part.dates[k];
       vendors[n] = part.vendors[k];
       urls[n] = part.urls[k];
@@ -155,18 +160,17 @@
     for (var i = 0; i < part.in.length; i += 3) {
       ins[part.in[i + 1]].push({ from: part.in[i], to: part.in[i + 1], relation: relation(part.in[i + 2]) });
     }
-    group.loaded = true;
   }
 
-  // The names and the circles of ``list`` (node numbers), loaded in parallel.
+  // The names and the chunks of the nodes of ``list`` (node numbers), loaded in parallel.
   function loadNodes(list) {
     var wanted = new Set();
     list.forEach(function (n) {
-      if (!groups[groupOf[n]].loaded) wanted.add(groupOf[n]);
+      if (outs[n] === undefined) wanted.add(partOf(n));
     });
     var asked = [loadNames()];
-    wanted.forEach(function (number) {
-      asked.push(chunk("c" + number).then(function (part) { fill(number, part); }));
+    wanted.forEach(function (name) {
+      asked.push(chunk(name).then(fill));
     });
     return Promise.all(asked);
   }
@@ -430,7 +434,7 @@
       return Promise.resolve(group.id);
     }
     status("Loading " + groupLabel(group) + "…");
-    return loadNodes([group.first]).then(function () {
+    return loadNodes(memberList(group).slice(0, OPEN_LIMIT)).then(function () {
       group.open = true;
       memberList(group).slice(0, OPEN_LIMIT).forEach(function (n) {
         shown.add(n);
@@ -451,13 +455,13 @@
     return null;
   }
 
-  // ---- ancestry: the walks of lineage-common.js on the circles loaded ------------------------
-  var missing = null; // circles a walk reached but had not loaded
+  // ---- ancestry: the walks of lineage-common.js on the chunks loaded -------------------------
+  var missing = null; // nodes a walk reached but had not loaded
 
   function descentOf(n, forward) {
     var list = (forward ? outs : ins)[n];
     if (list === undefined) {
-      missing.add(groupOf[n]);
+      missing.add(n);
       return [];
     }
     var found = [];
@@ -467,8 +471,8 @@
     return found;
   }
 
-  // Walk, load the circles the walk reached but could not enter, walk again: each round goes
-  // one link further, and a round needs no load once the whole lineage is at hand.
+  // Walk, load the chunks of the nodes the walk reached but could not enter, walk again: each
+  // round goes one link further, and a round needs no load once the whole lineage is at hand.
   function lineageOf(n) {
     missing = new Set();
     var found = {
@@ -479,9 +483,9 @@
     var need = Array.from(missing);
     missing = null;
     if (!need.length) return Promise.resolve(found);
-    return loadNodes(need.map(function (number) { return groups[number].first; })).then(
-      function () { return lineageOf(n); }
-    );
+    return loadNodes(need).then(function () {
+      return lineageOf(n);
+    });
   }
 
   function neighboursOf(n) {
@@ -504,7 +508,7 @@
 
   var asked = 0; // the latest highlight asked for: an earlier one still loading gives way
 
-  // Light up a node's lineage, loading the circles it passes through first. Returns a promise
+  // Light up a node's lineage, loading the chunks it passes through first. Returns a promise
   // of whether ``id`` is a node of the graph.
   function highlight(id, fit) {
     var ticket = ++asked;

@@ -51,6 +51,10 @@ VIEWS: tuple[str, ...] = ("auto", "full", "overview")
 #: 1,000 nodes, 2.8 s and 1.1 s at 10,000), the overview's stay flat.
 OVERVIEW_FROM = 2000
 
+#: Members per chunk of an overview's circle: a click loads the parts its lineage passes
+#: through, not whole circles (a circle of 100,000 nodes' models holds thousands).
+CHUNK_NODES = 500
+
 #: Colour and shape per kind (Tableau 10 hues, readable on white and told apart by shape too).
 KIND_STYLES: dict[str, dict] = {
     "era": {"label": "Era", "shape": "ellipse", "color": "#b279a2", "font": "#ffffff"},
@@ -404,7 +408,8 @@ def _overview_parts(
     The page carries the circles (kind, year, size; nodes are numbered circle by circle) and
     the lines of descent between them: a few kilobytes at any size. ``names`` (every node's
     IRI, as an index into ``spaces`` plus the rest, and label) serves search and focus;
-    ``c{i}`` (``_circle_chunk``) a circle's members. ``chunk_url`` is where the page fetches
+    ``c{i}-{k}`` (``_circle_chunk``) the ``k``-th ``CHUNK_NODES`` members of circle ``i``
+    (its most linked first). ``chunk_url`` is where the page fetches
     them (``{name}`` replaced), relative to the page; None: they are inlined in the page.
     """
     circles = _circles(graph)
@@ -429,12 +434,15 @@ def _overview_parts(
         }
     }
     for i, (*_, members) in enumerate(circles):
-        chunks[f"c{i}"] = _circle_chunk(graph, members, number)
+        for k in range(0, len(members), CHUNK_NODES):
+            part = members[k : k + CHUNK_NODES]
+            chunks[f"c{i}-{k // CHUNK_NODES}"] = _circle_chunk(graph, part, number)
     head = {
         "total": len(order),
         "circles": [[kind, year, len(members)] for kind, year, members in circles],
         "circleLinks": [value for pair, total in links.items() for value in (*pair, total)],
         "chunkUrl": chunk_url,
+        "chunkNodes": CHUNK_NODES,
         "relationNames": list(RELATIONS),
         "descent": sorted(DESCENT),
         "kindsOrder": list(KINDS_ORDER),
