@@ -6,10 +6,9 @@
  * many lines of descent join them). The rest comes in chunks when asked for: "names" (every
  * node's IRI and label) for search and focus, "c<i>-<k>" (the k-th part of circle i's
  * members: their facts and every link at them) when a circle opens or a lineage passes
- * through it. A chunk is inlined
- * in a standalone file (<script id="lineage-chunk-NAME">, parsed when needed) or fetched from
- * data.chunkUrl, relative to the page (the static site's files, the web app's route). Nodes
- * are numbered circle by circle. Ancestry is walked on the chunks loaded (lineage-common.js),
+ * through it. A chunk is inlined in a standalone file (<script id="lineage-chunk-NAME">,
+ * parsed when needed) or fetched from data.chunkUrl, relative to the page (the static site's
+ * files, the web app's route). Nodes are numbered circle by circle. Ancestry is walked on the chunks loaded (lineage-common.js),
  * loading the chunks a walk reaches, so a click costs the size of the chain, not of the
  * graph. Exposes window.lineageView (the full view's names) for tests and benchmarks.
  */

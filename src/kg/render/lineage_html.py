@@ -357,7 +357,8 @@ def _page_data(
 
 def _circles(graph: nx.MultiDiGraph) -> list[tuple[int, int, list[str]]]:
     """The overview's circles, one per kind and year (0: undated), in lane and year order;
-    members most linked first, since an opened circle shows its first ``OPEN_LIMIT``."""
+    members most linked first, since an opened circle shows its first (lineage-overview.js's
+    ``OPEN_LIMIT``) and they share the first chunk."""
     members: dict[tuple[int, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
         year = int(data["date"][:4]) if data.get("date") else 0
@@ -378,7 +379,7 @@ def _edge_columns(edges: Iterable[tuple[str, str, str]], number: dict[str, int])
 
 
 def _circle_chunk(graph: nx.MultiDiGraph, members: list[str], number: dict[str, int]) -> dict:
-    """What a circle's members need once drawn: their facts, and every link at them (``out``
+    """What some of a circle's members need once drawn: their facts, and every link at them (``out``
     with the links' sources; ``in`` for walking down to descendants), as columns; nodes by
     their number in the overview (the names chunk holds their IRIs and labels)."""
     sources: dict[str, int] = {}
