@@ -107,6 +107,11 @@ def _folder_url(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
+#: The site's links that a page's scripts read, by what the page runs: a graph view
+#: (graph-view.js), or nothing (an entity page without a lineage neighbourhood).
+_LINKS_READ: dict[str, tuple[str, ...]] = {"graph": ("root", "lineageKinds"), "none": ()}
+
+
 @dataclass
 class PageRenderer:
     """Renders pages for one site: its settings, store, base URL and the pages it will hold.
@@ -148,18 +153,24 @@ class PageRenderer:
         """The sources toggle of the page at ``path`` ("" in a site with one view)."""
         return self.variant.switch(path, links.root) if self.variant else ""
 
-    def _site(self, links: SiteLinks, home: bool = False) -> dict:
+    def _site(self, links: SiteLinks, home: bool = False, reads: str = "all") -> dict:
         dumps = [(dump.name, links.root + dump.path, dump.note) for dump in DUMPS]
         dumps.append(("VoID", links.root + VOID, "a VoID description of the dataset"))
+        script_links = {
+            "root": links.root,
+            "dump": DUMPS[0].path,
+            "dumpFormat": DUMP_MEDIA,
+            "searchIndex": SEARCH_INDEX,
+            "lineageKinds": list(KINDS_ORDER),
+            "static": links.assets + "static/",
+        }
+        # Only what the page's scripts read: the whole set in all 640 entity pages would
+        # weigh 0.08 MB, gzipped page by page.
+        if reads != "all":
+            keys = _LINKS_READ[reads]
+            script_links = {key: script_links[key] for key in keys} if keys else None
         site = {
-            "links": {
-                "root": links.root,
-                "dump": DUMPS[0].path,
-                "dumpFormat": DUMP_MEDIA,
-                "searchIndex": SEARCH_INDEX,
-                "lineageKinds": list(KINDS_ORDER),
-                "static": links.assets + "static/",
-            },
+            "links": script_links,
             "void": links.root + VOID,
             "search_index": links.root + SEARCH_INDEX,
             "dumps": dumps,
@@ -172,10 +183,16 @@ class PageRenderer:
             ]
         return site
 
-    def render(self, template: str, path: str, context: dict, *, home: bool = False) -> str:
-        """Render one of the app's templates as the page at ``path``, whitespace collapsed."""
+    def render(
+        self, template: str, path: str, context: dict, *, home: bool = False, reads: str = "all"
+    ) -> str:
+        """Render one of the app's templates as the page at ``path``, whitespace collapsed.
+
+        ``reads``: which of the site's links (#kg-links) the page's scripts read: "all", or a
+        key of ``_LINKS_READ``.
+        """
         links = self.links(path)
-        site = self._site(links, home) | {"switch": self.switch(path, links)}
+        site = self._site(links, home, reads) | {"switch": self.switch(path, links)}
         return compact(
             self.environment.get_template(template).render(
                 **context, href=links.href, entity_url=links.entity_url, static_site=site
@@ -193,7 +210,7 @@ class PageRenderer:
             "formats": [(name, extension) for name, extension, _media in ENTITY_FORMATS],
             "format_prefix": "index.",
         }
-        return self.render("entity.html", path, context)
+        return self.render("entity.html", path, context, reads="graph" if page.lineage else "none")
 
     def answer(self, answer: Answer, path: str) -> str:
         """A ready question's answer page, as /ask?q=<the question's example> shows it."""
