@@ -110,3 +110,12 @@ def test_the_toggle_and_the_report_query_page_work_served(both, browser, built, 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_site_of_the_report_view_alone_says_it_is_filtered():
+    """``kg site --sources report``: no other view to link, the banner all the same."""
+    from kg.site.pages import Variant
+
+    toggle = Variant("report", None).switch("id/model/sora/index.html", "../../../")
+    assert "kg-sources-banner" in toggle
+    assert _HREF.findall(toggle) == ["../../../id/model/sora/"]

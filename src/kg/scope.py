@@ -51,7 +51,8 @@ class ReportView:
     def __init__(self, base: Store, queries_dir: Path) -> None:
         self.base = base
         self.location = f"{base.location} (sources: report)"
-        self._base_version = base.version()
+        #: The base's build the view was copied from ('' for a store without builds).
+        self.base_version = base.version()
         self.sources = report_sources(base, queries_dir)
         self._memory = MemoryStore()
         self._memory.replace(self._quads())
@@ -71,7 +72,7 @@ class ReportView:
 
     def version(self) -> str:
         """The base's build, marked as this view ('' where the base has none: never cached)."""
-        return f"{self._base_version}+report" if self._base_version else ""
+        return f"{self.base_version}+report" if self.base_version else ""
 
     def __len__(self) -> int:
         return len(self._memory)
@@ -103,7 +104,7 @@ def scoped(store: Store, queries_dir: Path, sources: str = "all") -> Store:
     version = store.version()
     with _lock:
         view = _views.get(store)
-        if view is None or not version or view._base_version != version:
+        if view is None or not version or view.base_version != version:
             view = ReportView(store, queries_dir)
             _views[store] = view
     return view

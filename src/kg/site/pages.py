@@ -78,17 +78,20 @@ def compact(page: str) -> str:
 
 @dataclass(frozen=True)
 class Variant:
-    """One half of a site written with both views: which (``all`` or ``report``), and the
-    entities the other half has a page for (a page's toggle leads to the same page there, or
-    to that half's home)."""
+    """The view a site's pages show, where it is not simply the whole graph: which (``all`` or
+    ``report``), and in a site with both views the entities the other half has a page for (a
+    page's toggle leads to the same page there, or to that half's home); None in a site of
+    the report's view alone (its pages say they are filtered, with no other view to link)."""
 
     sources: str
-    other_entities: Collection[tuple[str, str]]
+    other_entities: Collection[tuple[str, str]] | None
 
     def switch(self, path: str, root: str) -> str:
         """The toggle of the page at ``path`` of this half, whose root is ``root``."""
-        other = self._other(path)
         here = _folder_url(path)
+        if self.other_entities is None:
+            return sources_switch(self.sources, {self.sources: root + here})
+        other = self._other(path)
         if self.sources == "all":
             urls = {"all": root + here, "report": root + REPORT_FOLDER + other}
         else:
@@ -97,7 +100,8 @@ class Variant:
 
     def _other(self, path: str) -> str:
         parts = path.split("/")
-        if len(parts) == 4 and parts[0] == "id" and (parts[1], parts[2]) not in self.other_entities:
+        others = self.other_entities or ()
+        if len(parts) == 4 and parts[0] == "id" and (parts[1], parts[2]) not in others:
             return ""  # no page for it there: that half's home
         return _folder_url(path)
 

@@ -296,6 +296,8 @@ def write_site(
         for where, view in halves.items():
             other = next((ids[w] for w in halves if w != where), set())
             variant = Variant("report" if where else "all", other) if len(halves) > 1 else None
+            if sources == "report":  # the report's view alone: its pages say so
+                variant = Variant("report", None)
             counts[where] = _fill(
                 folder / where,
                 view,

@@ -88,9 +88,10 @@ _SOURCE_VIEWS = {"all": "all sources", "report": "the report and the papers it c
 
 
 def sources_switch(sources: str, urls: dict[str, str]) -> str:
-    """The sources toggle every page shows (markup): a link to each view (``urls``: the same
-    page under ``all`` and under ``report``), the current one marked, and under ``report`` a
-    banner saying that the page is filtered.
+    """The sources toggle every page shows (markup): a link to each view ``urls`` has (the
+    same page under ``all`` and under ``report``; a site of the report's view alone has only
+    its own), the current one marked, and under ``report`` a banner saying that the page is
+    filtered.
 
     Inline styles only: the lineage and timeline pages have style sheets of their own.
     """
@@ -99,6 +100,7 @@ def sources_switch(sources: str, urls: dict[str, str]) -> str:
         + (' aria-current="page" style="font-weight:600"' if name == sources else "")
         + f">{words}</a>"
         for name, words in _SOURCE_VIEWS.items()
+        if name in urls
     )
     banner = (
         '<strong class="kg-sources-banner">Filtered: only what the seed report and the papers'
