@@ -263,6 +263,24 @@ def test_overview_page_carries_the_circles_and_its_chunks_the_rest():
     assert outs == ins == set(graph.edges(keys=True))
 
 
+def test_chunks_do_not_depend_on_the_order_nodes_were_added():
+    graph = _chain(300)
+    again = nx.MultiDiGraph()
+    again.add_nodes_from(reversed(list(graph.nodes(data=True))))
+    again.add_edges_from(reversed(list(graph.edges(keys=True, data=True))))
+
+    def parts(g):
+        return render_lineage_parts(
+            g, standalone=False, expand_url=None, view="overview", chunk_url="{name}.json"
+        )
+
+    first, second = parts(graph), parts(again)
+    assert first["names"] == second["names"]
+    assert {k: v for k, v in first.items() if k.startswith("c")} == {
+        k: v for k, v in second.items() if k.startswith("c")
+    }
+
+
 def test_big_circles_come_in_parts():
     graph = _chain(CHUNK_NODES * 25)  # ten circles of 2.5 parts
     parts = render_lineage_parts(

@@ -358,14 +358,15 @@ def _page_data(
 def _circles(graph: nx.MultiDiGraph) -> list[tuple[int, int, list[str]]]:
     """The overview's circles, one per kind and year (0: undated), in lane and year order;
     members most linked first, since an opened circle shows its first (lineage-overview.js's
-    ``OPEN_LIMIT``) and they share the first chunk."""
+    ``OPEN_LIMIT``) and they share the first chunk, then by IRI: the numbering depends on the
+    graph alone, so a chunk made again (the app's cache let it go) fits the page made before."""
     members: dict[tuple[int, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
         year = int(data["date"][:4]) if data.get("date") else 0
         members.setdefault((KINDS_ORDER.index(data["kind"]), year), []).append(node)
     degree = graph.degree()
     return [
-        (kind, year, sorted(members[kind, year], key=lambda n: -degree[n]))
+        (kind, year, sorted(members[kind, year], key=lambda n: (-degree[n], n)))
         for kind, year in sorted(members, key=lambda key: (key[0], key[1] == 0, key[1]))
     ]
 
