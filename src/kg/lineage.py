@@ -178,7 +178,8 @@ def read_lineage(store: Store) -> nx.MultiDiGraph:
     labels: dict[str, str] = {}
     for relation, start, end, sources in _edge_rows(store, known):
         name = _RELATION_NAMES[relation]
-        shared = [labels.setdefault(part, part) for part in sources.split(_SEPARATOR) if part]
+        parts = sorted(sources.split(_SEPARATOR))  # engines concatenate in any order
+        shared = [labels.setdefault(part, part) for part in parts if part]
         graph.add_edge(start, end, key=name, relation=name, sources=shared)
     return graph
 

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg.errors import BadParameterError, NotFoundError
 from kg.safety import check_nesting
+from kg.sparql_text import tokens
 from kg.store import QueryOutcome, Store
 from kg.terms import to_python
 
@@ -22,6 +23,7 @@ __all__ = [
     "RESULT_FORMATS",
     "NamedQuery",
     "Table",
+    "concatenations",
     "get_named_query",
     "named_queries",
     "run_query",
@@ -125,7 +127,69 @@ def select(store: Store, text: str, bindings: dict[str, Binding] | None = None) 
     columns = [variable.value for variable in outcome.variables]
     # A solution iterates over its values in the order of ``variables``: list() holds a row
     # without a lookup by name per cell, which was most of the Python time on big results.
-    return Table(columns, [list(solution) for solution in outcome])
+    rows = [list(solution) for solution in outcome]
+    for variable, separator in concatenations(text).items():
+        if variable in columns:
+            index = columns.index(variable)
+            for row in rows:
+                row[index] = _sorted_list(row[index], separator)
+    return Table(columns, rows)
+
+
+def concatenations(text: str) -> dict[str, str]:
+    """The variables a query binds with ``GROUP_CONCAT``, each with its separator.
+
+    SPARQL leaves the order of a concatenation to the engine (Oxigraph and Virtuoso join the
+    same sources in different orders), so ``select`` sorts these lists: the same on every
+    backend, and the .rq files stay plain SPARQL.
+
+    >>> concatenations('SELECT (GROUP_CONCAT(DISTINCT ?l; separator=" | ") AS ?ls) '
+    ...                '(GROUP_CONCAT(?x) AS ?xs) WHERE {}')
+    {'ls': ' | ', 'xs': ' '}
+    """
+    found: dict[str, str] = {}
+    words = list(tokens(text))
+    for start, token in enumerate(words):
+        if token.text.upper() != "GROUP_CONCAT":
+            continue
+        depth, separator, end = 0, " ", start + 1
+        for end in range(start + 1, len(words)):
+            depth += {"(": 1, ")": -1}.get(words[end].text, 0)
+            if words[end].kind == "string" and words[end - 2].text.lower() == "separator":
+                separator = _string_value(words[end].text)
+            if depth == 0:
+                break
+        after = words[end + 1 : end + 3]
+        if len(after) == 2 and after[0].text.upper() == "AS" and after[1].kind == "var":
+            found[after[1].text[1:]] = separator
+    return found
+
+
+def _string_value(literal: str) -> str:
+    """The value of a SPARQL string token (quotes removed, escapes read)."""
+    quote = 3 if literal[:3] in ('"""', "'''") else 1
+    body = literal[quote:-quote]
+    escapes = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+    return re.sub(
+        r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)",
+        lambda m: chr(int(m[1][1:], 16)) if len(m[1]) > 1 else escapes.get(m[1], m[1]),
+        body,
+    )
+
+
+def _sorted_list(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, separator: str):
+    """A concatenation with its parts in code point order, as a plain string; None if empty.
+
+    Engines differ around the order too: Oxigraph leaves a concatenation of unbound values
+    unbound where Virtuoso gives "", and keeps a language tag all parts share, which Virtuoso
+    drops (SPARQL 1.1 makes it a simple literal).
+    """
+    if not isinstance(term, ox.Literal):
+        return term
+    if not term.value:
+        return None
+    parts = term.value.split(separator) if separator else [term.value]
+    return ox.Literal(separator.join(sorted(parts)))
 
 
 def serialize_outcome(outcome: QueryOutcome, fmt: str) -> bytes:
