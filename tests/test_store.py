@@ -9,7 +9,6 @@ from kg.answers import QUESTIONS, ask
 from kg.errors import QuerySyntaxError, StoreError
 from kg.query import Table, concatenations, named_queries, run_query, select
 from kg.store import RemoteStore, open_store
-from kg.terms import to_text
 
 from .conftest import free_port
 
