@@ -19,7 +19,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,8 +59,6 @@ _SMALL_FILE = 4 << 20
 _SMALL_GZIP = 1 << 20
 #: Quads re-serialized per piece of a remote upload.
 _UPLOAD_BATCH = 10_000
-#: Graphs of one dataset file sent to Virtuoso one by one (a spooled temporary file each).
-_MAX_GRAPHS = 1000
 
 #: Starts reporting one file: (description, total bytes) -> a callback given the bytes read so
 #: far. A callback, not a stream wrapper, so that a file pyoxigraph reads itself can report too.
@@ -372,34 +370,31 @@ def _upload_graph_by_graph(
 
     Virtuoso's Graph Store endpoint reads no N-Quads: a POST without a graph answers 200 and
     stores nothing (Virtuoso 7.2.5), and with a graph it answers 500. Each graph's statements
-    are spooled to a temporary file first, so memory stays flat whatever the file's size; the
-    default graph of the file goes into the file's graph, as on the embedded store. Blank nodes
-    shared between two graphs of the file become two nodes, one per graph.
+    are spooled to a temporary file first (opened per batch, so a file of thousands of graphs
+    holds no more than one open), so memory stays flat whatever the file's size; the default
+    graph of the file goes into the file's graph, as on the embedded store. Blank nodes shared
+    between two graphs of the file become two nodes, one per graph.
 
     Raises:
-        StoreError: the file has more graphs than ``_MAX_GRAPHS`` (use Virtuoso's bulk
-            loader), or a graph holds nothing on the server after its upload.
+        StoreError: a graph holds nothing on the server after its upload.
     """
-    with ExitStack() as spools_open, _open(file.path, file.compressed, progress) as stream:
-        spools: dict[str, IO[bytes]] = {}
-        for batch in _batches(ox.parse(input=stream, format=file.fmt, base_iri=file.base)):
-            by_graph: dict[str, list[ox.Triple]] = {}
-            for quad in batch:
-                name = quad.graph_name
-                graph = file.graph if isinstance(name, ox.DefaultGraph) else name.value
-                by_graph.setdefault(graph, []).append(quad.triple)
-            for graph, triples in by_graph.items():
-                if graph not in spools:
-                    if len(spools) == _MAX_GRAPHS:
-                        raise StoreError(
-                            f"{file.path} names over {_MAX_GRAPHS} graphs: too many to send to "
-                            "Virtuoso graph by graph; load it with Virtuoso's bulk loader"
-                        )
-                    spools[graph] = spools_open.enter_context(tempfile.TemporaryFile())
-                spools[graph].write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    with tempfile.TemporaryDirectory(prefix="kg-import-") as folder:
+        spools: dict[str, Path] = {}
+        with _open(file.path, file.compressed, progress) as stream:
+            for batch in _batches(ox.parse(input=stream, format=file.fmt, base_iri=file.base)):
+                by_graph: dict[str, list[ox.Triple]] = {}
+                for quad in batch:
+                    name = quad.graph_name
+                    graph = file.graph if isinstance(name, ox.DefaultGraph) else name.value
+                    by_graph.setdefault(graph, []).append(quad.triple)
+                for graph, triples in by_graph.items():
+                    spool = spools.setdefault(graph, Path(folder) / str(len(spools)))
+                    with spool.open("ab") as out:
+                        out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
         for graph, spool in spools.items():
-            spool.seek(0)
-            _refused(file.path, store.load_graph(spool, "application/n-triples", graph, add=True))
+            with spool.open("rb") as body:
+                response = store.load_graph(body, "application/n-triples", graph, add=True)
+            _refused(file.path, response)
     empty = _empty_graphs(store, list(spools))
     if empty:
         raise StoreError(
