@@ -6,6 +6,10 @@ the others still run):
 
     python bench/bench_stores.py                    # 10k and 100k triples, about two minutes
     python bench/bench_stores.py --sizes 10k,100k,1m   # adds 1M triples (about 15 minutes)
+    python bench/bench_stores.py --sizes 1m --backends raw,virtuoso,vbulk   # 17 min, loaded VM
+
+(The first two lines' times are from before the Virtuoso backends, which add about 12 minutes
+at 1M and one at 100k, measured on a 2-core VM at load average 10-14.)
 
 For each size it generates a lineage-shaped graph (bench/generate.py), writes it as N-Quads, and
 measures, for each backend, in a fresh process (so peak memory is that backend's own):
