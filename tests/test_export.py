@@ -104,7 +104,7 @@ def test_kg_export_from_the_command_line(store_with_imports, tmp_path):
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("graph.ttl", "cannot tell the format from the name; use .nq, .nq.gz, .trig, .trig.gz"),
+        ("graph.ttl", "cannot tell the RDF format; use one of .nq[.gz], .trig[.gz]"),
         ("missing/graph.nq", "cannot write it: No such file or directory"),
     ],
 )

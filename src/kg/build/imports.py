@@ -39,7 +39,15 @@ from kg.store import (
     is_remote,
 )
 
-__all__ = ["IMPORT_FORMATS", "ImportReport", "base_for", "graph_for", "import_file", "import_files"]
+__all__ = [
+    "IMPORT_FORMATS",
+    "ImportReport",
+    "base_for",
+    "format_of",
+    "graph_for",
+    "import_file",
+    "import_files",
+]
 
 #: File extensions ``kg import`` reads, and the format of each.
 IMPORT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -76,14 +84,21 @@ class ImportReport:
     quads: int
 
 
-def _format_of(path: Path) -> tuple[ox.RdfFormat, bool]:
+def format_of(
+    path: Path, formats: dict[str, ox.RdfFormat] = IMPORT_FORMATS
+) -> tuple[ox.RdfFormat, bool]:
+    """The format of ``path`` from its name (one of ``formats``), and whether it is gzipped.
+
+    Raises:
+        BadParameterError: the name ends in none of ``formats``, with or without ``.gz``.
+    """
     name = path.name.lower()
     compressed = name.endswith(".gz")
     suffix = Path(name[:-3] if compressed else name).suffix
-    if suffix not in IMPORT_FORMATS:
-        accepted = ", ".join(f"{s}[.gz]" for s in IMPORT_FORMATS)
+    if suffix not in formats:
+        accepted = ", ".join(f"{s}[.gz]" for s in formats)
         raise BadParameterError(f"{path}: cannot tell the RDF format; use one of {accepted}")
-    return IMPORT_FORMATS[suffix], compressed
+    return formats[suffix], compressed
 
 
 def graph_for(path: Path) -> str:
@@ -253,7 +268,7 @@ class _File:
 def _plan(path: Path, base: str | None) -> _File:
     if not path.is_file():
         raise ParseError(str(path), None, None, "no such file")
-    fmt, compressed = _format_of(path)
+    fmt, compressed = format_of(path)
     return _File(path, fmt, compressed, graph_for(path), base_for(path, base))
 
 
