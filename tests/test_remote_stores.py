@@ -2,7 +2,9 @@
 
 import gzip
 import io
+import os
 import re
+import resource
 import socket
 import socketserver
 import threading
@@ -308,6 +310,32 @@ def test_kg_import_of_n_quads_lands_every_graph(server, tmp_path):
     try:
         import_file(server, path)
         store.check_graphs({graphs[0]: 1001, graphs[1]: 1000})
+    finally:
+        _drop(store, *graphs)
+        store.replace_description(graph_for(path), CATALOG_GRAPH, [])
+
+
+def test_kg_import_of_more_graphs_than_open_files_allowed(virtuoso_loaded, tmp_path):
+    """Virtuoso gets a dataset file graph by graph, each spooled first: the spools are not held
+    open together (the 1M-triple bench file has over 1,000 graphs)."""
+    from kg.build.imports import graph_for, import_file
+    from kg.store import CATALOG_GRAPH
+
+    path = tmp_path / "many.nq"
+    graphs = [f"{OTHER}-many-{i}" for i in range(60)]
+    path.write_text(
+        "".join(f'<http://example.org/s> <http://example.org/p> "{g}" <{g}> .\n' for g in graphs)
+    )
+    store = RemoteStore(virtuoso_loaded)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    in_use = len(os.listdir("/proc/self/fd"))
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (in_use + 40, hard))
+        import_file(virtuoso_loaded, path)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        store.check_graphs(dict.fromkeys(graphs, 1))
     finally:
         _drop(store, *graphs)
         store.replace_description(graph_for(path), CATALOG_GRAPH, [])
