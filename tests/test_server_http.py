@@ -29,7 +29,13 @@ MAX_HEAD = 16 * 1024
 HEAD_TIMEOUT = 2.0
 
 #: A value for each path parameter of the app's GET routes (real entities and assets).
-SAMPLES = {"kind": "model", "slug": "sora", "name": "vis-network.css", "path": "query.js"}
+SAMPLES = {
+    "kind": "model",
+    "slug": "sora",
+    "name": "vis-network.css",
+    "path": "query.js",
+    "chunk": "names",
+}
 #: GET URLs beyond the bare routes: with a query, a format, a search; and a 404.
 EXTRA = [
     "/sparql?query=" + quote("SELECT ?s WHERE { ?s a kg:Model } LIMIT 3"),
