@@ -20,7 +20,7 @@ from kg.build import build
 from kg.errors import QueryEvaluationError, StoreError
 from kg.namespaces import BASE
 from kg.query import named_queries, run_query, select
-from kg.store import IMPORT_GRAPH_PREFIX, MAX_GET_URL, RemoteStore
+from kg.store import IMPORT_GRAPH_PREFIX, MAX_GET_URL, RemoteStore, open_store
 
 OTHER = "http://example.org/someone-elses-graph"
 IMPORTED = IMPORT_GRAPH_PREFIX + "test-remote"
@@ -339,6 +339,75 @@ def test_kg_import_of_more_graphs_than_open_files_allowed(virtuoso_loaded, tmp_p
     finally:
         _drop(store, *graphs)
         store.replace_description(graph_for(path), CATALOG_GRAPH, [])
+
+
+TRIG = """@prefix ex: <http://example.org/> .
+ex:a ex:p "default 1" . ex:b ex:p "default 2" .
+GRAPH <GRAPH1> { ex:a ex:p "1" . ex:b ex:p "2" . [] ex:p "a blank node" . }
+GRAPH <GRAPH2> { ex:a ex:q ex:b . }
+"""
+
+
+def _graph_counts(location: str, graphs: list[str]) -> dict[str, int]:
+    values = " ".join(f"<{g}>" for g in graphs)
+    table = select(
+        open_store(location),
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+        "GROUP BY ?g",
+    )
+    return dict(zip(table.column("g"), table.column("n"), strict=True))
+
+
+def test_kg_import_of_trig_lands_as_on_the_embedded_store_and_survives_kg_build(
+    server, built_settings, tmp_path
+):
+    """A TriG file: its named graphs, and its default graph in the file's own graph (Oxigraph
+    server put that in its default graph); importing it again replaces the file's graph; a
+    rebuild keeps all of it."""
+    from kg.build.imports import graph_for, import_file
+    from kg.store import CATALOG_GRAPH
+
+    path = tmp_path / "dataset.trig"
+    named = [OTHER + "-trig-1", OTHER + "-trig-2"]
+    path.write_text(TRIG.replace("GRAPH1", named[0]).replace("GRAPH2", named[1]))
+    graphs = [graph_for(path), *named]
+    import_file(str(tmp_path / "embedded"), path)
+    expected = _graph_counts(str(tmp_path / "embedded"), graphs)
+    assert expected == {graphs[0]: 2, named[0]: 3, named[1]: 1}
+    store = RemoteStore(server)
+    try:
+        import_file(server, path)
+        assert _graph_counts(server, graphs) == expected
+        path.write_text(path.read_text().replace(' ex:b ex:p "default 2" .', ""))
+        import_file(server, path)
+        assert _graph_counts(server, graphs)[graphs[0]] == 1
+        build(built_settings.with_store(server))
+        assert _graph_counts(server, graphs)[graphs[0]] == 1
+        assert _graph_counts(server, named)[named[1]] == 1
+    finally:
+        store.drop_graphs(graphs)
+        store.replace_description(graphs[0], CATALOG_GRAPH, [])
+
+
+def test_kg_stats_over_virtuoso_is_the_embedded_stores(virtuoso_loaded, built_settings):
+    """`kg stats` prints the same counts over Virtuoso (its own graphs left out) as over the
+    embedded store."""
+    import os
+    import subprocess
+    import sys
+
+    printed = [
+        subprocess.run(
+            [sys.executable, "-m", "kg", "--store", store, "stats"],
+            env={**os.environ, "COLUMNS": "120"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for store in (virtuoso_loaded, built_settings.store)
+    ]
+    assert "statements in" in printed[1]
+    assert printed[0] == printed[1]
 
 
 def _content(page: str) -> list[str]:

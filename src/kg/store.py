@@ -351,8 +351,7 @@ class RemoteStore:
             by_graph[CATALOG_GRAPH] = list(dict.fromkeys(by_graph[CATALOG_GRAPH] + kept))
         stale = sorted(self._kg_graphs() - set(by_graph))
         if self.engine == "oxigraph":
-            drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in [*stale, *by_graph])
-            self._update(drops + _insert_data(by_graph))
+            self._update(_drops([*stale, *by_graph]) + _insert_data(by_graph))
         else:
             self._replace_by_staging(by_graph, stale)
         self.check_graphs({g: len(t) for g, t in by_graph.items()})
@@ -375,10 +374,18 @@ class RemoteStore:
             self.check_graphs({staged[g]: len(lines) for g, lines in by_graph.items()})
         except BaseException:
             with suppress(StoreError):  # cleaning up must not hide the failure
-                self._update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in staged.values()))
+                self.drop_graphs(staged.values())
             raise
         moves = "".join(f"MOVE SILENT GRAPH <{staged[g]}> TO GRAPH <{g}> ;\n" for g in by_graph)
-        self._update(moves + "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in stale))
+        self._update(moves + _drops(stale))
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        """Drop ``graphs`` (those that do not exist are skipped) in one update request.
+
+        Raises:
+            StoreError: the server is unreachable or refuses updates.
+        """
+        self._update(_drops(graphs))
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in batches of update requests small enough for any server.
@@ -651,6 +658,10 @@ def _normalise_virtuoso(content: bytes) -> bytes:
             elif term.get("datatype") == _XSD_BOOLEAN and term["value"] in ("0", "1"):
                 term["value"] = "true" if term["value"] == "1" else "false"
     return json.dumps(answer).encode()
+
+
+def _drops(graphs: Iterable[str]) -> str:
+    return "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in graphs)
 
 
 def _staged(graph: str) -> str:

@@ -361,11 +361,13 @@ def _import_remote(store: RemoteStore, file: _File, progress: ProgressReporter |
     target = None if dataset else graph
     _check_syntax(path, fmt, compressed, base, progress)
     sent = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
+    if dataset:
+        store.drop_graphs([graph])  # replaced, as on the embedded store; its other graphs grow
     if dataset and store.engine == "virtuoso":
         _upload_graph_by_graph(store, file, progress)
     else:
         with _open(path, compressed, progress) as stream:
-            body = _Pieces(_reserialized(stream, fmt, base, sent))
+            body = _Pieces(_reserialized(stream, fmt, base, sent, graph))
             response = store.load_graph(cast(IO[bytes], body), sent.media_type, target)
         _refused(path, response)
     store.replace_description(graph, CATALOG_GRAPH, _source_quads(path, graph))
@@ -443,10 +445,22 @@ def _batches(quads: Iterator[ox.Quad]) -> Iterator[list[ox.Quad]]:
 
 
 def _reserialized(
-    stream: IO[bytes], fmt: ox.RdfFormat, base: str, sent: ox.RdfFormat
+    stream: IO[bytes], fmt: ox.RdfFormat, base: str, sent: ox.RdfFormat, graph: str
 ) -> Iterator[bytes]:
-    """The file's statements in ``sent`` (a line format, so pieces concatenate), batch by batch."""
+    """The file's statements in ``sent`` (a line format, so pieces concatenate), batch by batch.
+
+    In N-Quads, a dataset's default graph goes into ``graph``, as on the embedded store (sent
+    as it was, Oxigraph server put it in its own default graph).
+    """
+    into = ox.NamedNode(graph)
     for batch in _batches(ox.parse(input=stream, format=fmt, base_iri=base)):
+        if sent is ox.RdfFormat.N_QUADS:
+            batch = [
+                ox.Quad(q.subject, q.predicate, q.object, into)
+                if isinstance(q.graph_name, ox.DefaultGraph)
+                else q
+                for q in batch
+            ]
         yield _serialize(batch, sent)
 
 
