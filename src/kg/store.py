@@ -377,7 +377,8 @@ class RemoteStore:
                 self.drop_graphs(staged.values())
             raise
         moves = "".join(f"MOVE SILENT GRAPH <{staged[g]}> TO GRAPH <{g}> ;\n" for g in by_graph)
-        self._update(moves + _drops(stale))
+        if moves or stale:
+            self._update(moves + _drops(stale))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         """Drop ``graphs`` (those that do not exist are skipped) in one update request.
@@ -385,7 +386,8 @@ class RemoteStore:
         Raises:
             StoreError: the server is unreachable or refuses updates.
         """
-        self._update(_drops(graphs))
+        if drops := _drops(graphs):
+            self._update(drops)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in batches of update requests small enough for any server.
