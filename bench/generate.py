@@ -8,6 +8,7 @@ is deterministic for a seed, so two runs (or two benchmarks) measure the same gr
     from generate import generate, generate_quads, models_for_nodes
     quads = generate(models_for_nodes(10_000), seed=7)   # about 10,000 lineage nodes
     quads = generate_quads(100_000)                        # about 100,000 quads, with ontology
+    write_quads(10_000_000, path, ox.RdfFormat.N_QUADS)   # the same, streamed to a file
 
 Lineage nodes (architecture, paper, model, org, product, era) come to about
 ``NODES_PER_MODEL * n_models``; persons and sources are extra.
@@ -17,13 +18,15 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.config import resource_dir
 from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES, entity_iri
 
-__all__ = ["NODES_PER_MODEL", "generate", "generate_quads", "models_for_nodes"]
+__all__ = ["NODES_PER_MODEL", "generate", "generate_quads", "models_for_nodes", "write_quads"]
 
 _KG = PREFIXES["kg"]
 _RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
@@ -62,12 +65,23 @@ def _date(rng: random.Random, year: int) -> ox.Literal:
     return ox.Literal(f"{year}-{month:02d}-{day:02d}", datatype=ox.NamedNode(_XSD + "date"))
 
 
-class _Writer:
-    """Collects quads; each entity's statements go to the graph of one source."""
+#: Quads held before a streaming ``generate`` hands them to its ``flush``.
+_FLUSH_EVERY = 100_000
 
-    def __init__(self, rng: random.Random, n_sources: int) -> None:
+
+class _Writer:
+    """Collects quads; each entity's statements go to the graph of one source. With ``flush``,
+    full batches go to it instead of piling up (10M quads as Python objects take about 6 GB)."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        n_sources: int,
+        flush: Callable[[list[ox.Quad]], None] | None = None,
+    ) -> None:
         self.rng = rng
         self.quads: list[ox.Quad] = []
+        self._flush = flush
         catalog = ox.NamedNode(entity_iri("source", "catalog"))
         self.sources = [catalog]
         self.sources += [ox.NamedNode(entity_iri("source", f"bench-{i}")) for i in range(n_sources)]
@@ -80,6 +94,9 @@ class _Writer:
 
     def add(self, graph: ox.NamedNode, s: ox.NamedNode, p: ox.NamedNode, o) -> None:
         self.quads.append(ox.Quad(s, p, o, graph))
+        if self._flush is not None and len(self.quads) >= _FLUSH_EVERY:
+            self._flush(self.quads)
+            self.quads = []
 
     def entity(self, kind: str, cls: str, slug: str, label: str, date=None):
         node = ox.NamedNode(entity_iri(kind, slug))
@@ -98,17 +115,20 @@ def _year(rng: random.Random, low: int, high: int, recent_bias: float) -> int:
     return rng.choices(years, weights)[0]
 
 
-def generate(n_models: int, seed: int) -> list[ox.Quad]:
+def generate(
+    n_models: int, seed: int, flush: Callable[[list[ox.Quad]], None] | None = None
+) -> list[ox.Quad]:
     """Quads of a lineage-shaped graph with ``n_models`` models (about 1.54 nodes per model).
 
     Architectures (n/8) derive from one or two older ones; each has an introducing paper, and a
     fifth of the models have one too. Organisations (n/25, a tenth of them teams of another)
     develop models that use one or two architectures, follow a previous version of the same
     vendor half of the time and sit in the era of their date. Products (n/20) are powered by one
-    to three models of their vendor. Deterministic for a given ``seed``.
+    to three models of their vendor. Deterministic for a given ``seed``. With ``flush``, quads
+    go to it in batches as they are made and only the last, partial batch is returned.
     """
     rng = random.Random(seed)
-    out = _Writer(rng, n_sources=max(3, n_models // 50))
+    out = _Writer(rng, n_sources=max(3, n_models // 50), flush=flush)
     eras = _eras(out)
     archs = _architectures(out, rng, max(8, n_models // 8))
     orgs = _organisations(out, rng, max(5, n_models // 25))
@@ -120,13 +140,37 @@ def generate(n_models: int, seed: int) -> list[ox.Quad]:
 def generate_quads(n_quads: int, seed: int = 7) -> list[ox.Quad]:
     """About ``n_quads`` quads: the generated graph sized to match, plus the ontology in its
     own graph, as every real build carries it (the timeline query reads class declarations)."""
+    return generate(_models_for_quads(n_quads, seed), seed) + _ontology_quads()
+
+
+def write_quads(n_quads: int, path: Path, fmt: ox.RdfFormat, seed: int = 7) -> int:
+    """Write ``generate_quads(n_quads, seed)`` to ``path`` in ``fmt`` without holding it all;
+    returns how many statements were written. Graph names are dropped for triple formats
+    (N-Triples, Turtle: the pieces are whole documents without prefixes, so they concatenate).
+    """
+    written = 0
+    with path.open("wb") as out:
+
+        def flush(batch: list[ox.Quad]) -> None:
+            nonlocal written
+            items = batch if fmt.supports_datasets else [quad.triple for quad in batch]
+            out.write(ox.serialize(items, format=fmt) or b"")
+            written += len(batch)
+
+        flush(generate(_models_for_quads(n_quads, seed), seed, flush))
+        flush(_ontology_quads())
+    return written
+
+
+def _models_for_quads(n_quads: int, seed: int) -> int:
     per_model = len(generate(1000, seed)) / 1000
-    quads = generate(max(10, round(n_quads / per_model)), seed)
+    return max(10, round(n_quads / per_model))
+
+
+def _ontology_quads() -> list[ox.Quad]:
     ontology = ox.NamedNode(ONTOLOGY_GRAPH)
     kg_ttl = resource_dir("ontology") / "kg.ttl"
-    return quads + [
-        ox.Quad(q.subject, q.predicate, q.object, ontology) for q in ox.parse(path=str(kg_ttl))
-    ]
+    return [ox.Quad(q.subject, q.predicate, q.object, ontology) for q in ox.parse(path=str(kg_ttl))]
 
 
 def _eras(out: _Writer) -> list[tuple[str, ox.NamedNode]]:
