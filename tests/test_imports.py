@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.build import build
-from kg.build.imports import graph_for, import_file, import_files
+from kg.build.imports import IMPORT_FORMATS, graph_for, import_file, import_files
 from kg.cli import cli
 from kg.errors import BadParameterError, ParseError
 from kg.query import select
@@ -277,3 +277,97 @@ def test_files_of_one_command_are_published_together_or_not_at_all(store_dir, tm
         (graph_for(good), 5),
         (graph_for(other), 1000),
     ]
+
+
+# Big files are parsed here and bulk-loaded a batch at a time (imports._stream), small ones
+# by pyoxigraph's load(to_graph=...). Both must store the same statements; these tests make
+# every file "big" and batches small, so that blank nodes and graphs span batches. (Each batch
+# is a bulk write of a fraction of a second: 1000 lines go in batches of 400.)
+_DATASET = """
+@prefix ex: <http://ex.org/> .
+ex:a ex:p _:shared , "one"@en , "2"^^<http://www.w3.org/2001/XMLSchema#integer> .
+_:shared ex:q _:other ; ex:r ex:b .
+_:other ex:q _:shared .
+ex:g1 { ex:a ex:in ex:g1 . _:shared ex:named "in g1" . _:n1 ex:q _:n2 . _:n2 ex:q _:n1 . }
+ex:g2 { ex:b ex:in ex:g2 . ex:a ex:p "dup" . ex:a ex:p "dup" . }
+ex:a ex:p "last" .
+"""
+
+
+def _stream_everything(monkeypatch, batch: int) -> None:
+    from kg.build import imports
+
+    monkeypatch.setattr(imports, "_SMALL_FILE", 0)
+    monkeypatch.setattr(imports, "_SMALL_GZIP", 0)
+    monkeypatch.setattr(imports, "_BATCH", batch)
+
+
+@pytest.fixture
+def streamed(monkeypatch):
+    _stream_everything(monkeypatch, 400)
+
+
+def _files_of(tmp_path: Path) -> list[Path]:
+    """The dataset in every format ``kg import`` reads (triple formats: its default graph),
+    one of them gzipped."""
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(_DATASET, format=ox.RdfFormat.TRIG))
+    triples = [q.triple for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    paths = []
+    for suffix, fmt in IMPORT_FORMATS.items():
+        path = tmp_path / f"data{suffix}"
+        path.write_bytes(ox.serialize(quads if fmt.supports_datasets else triples, format=fmt))
+        paths.append(path)
+    packed = tmp_path / "packed.trig.gz"
+    packed.write_bytes(gzip.compress((tmp_path / "data.trig").read_bytes()))
+    return [*paths, packed]
+
+
+def _loaded(path: Path) -> set:
+    """What ``kg import`` would store for ``path``, canonicalized (blank nodes get stable
+    names), in a fresh in-memory store."""
+    import pyoxigraph as ox
+
+    from kg.build.imports import _load_file, _plan
+
+    store = ox.Store()
+    planned = _plan(path, None)
+    _load_file(store, planned, ox.NamedNode(planned.graph), None)
+    dataset = ox.Dataset(store)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(dataset)
+
+
+def test_streamed_files_store_what_load_stores(tmp_path: Path, monkeypatch):
+    files = _files_of(tmp_path)
+    by_load = {path.name: _loaded(path) for path in files}
+    _stream_everything(monkeypatch, 3)
+    for path in files:
+        streamed = _loaded(path)
+        assert streamed == by_load[path.name], path.name
+        # Three or more batches, with the blank nodes and graphs of the file.
+        assert len(streamed) >= 7
+        dataset = IMPORT_FORMATS[path.suffixes[0]].supports_datasets
+        assert len({q.graph_name for q in streamed}) == (3 if dataset else 1), path.name
+
+
+def test_streamed_import_fails_whole_at_a_later_batch(streamed, store_dir, tmp_path: Path):
+    good, bad = tmp_path / "good.nt", tmp_path / "bad.nt"
+    good.write_text(LINES)
+    bad.write_text(FIVE + "<http://ex.org/x> .\n")
+    with pytest.raises(ParseError) as caught:
+        import_files(store_dir, [good, bad])
+    assert str(caught.value).startswith(f"{bad}:6:")
+    assert _count(open_store(store_dir), graph_for(good)) == 0
+    assert import_file(store_dir, good).quads == 1000
+
+
+@pytest.mark.parametrize("name", ["progress.nt", "progress.nt.gz"])
+def test_streamed_progress_reaches_the_file_size(streamed, store_dir, tmp_path: Path, name):
+    path = tmp_path / name
+    data = LINES.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    seen: list[int] = []
+    import_file(store_dir, path, lambda _name, _total: seen.append)
+    assert seen[-1] == path.stat().st_size
