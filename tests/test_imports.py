@@ -279,7 +279,7 @@ def test_files_of_one_command_are_published_together_or_not_at_all(store_dir, tm
     ]
 
 
-# Big files are parsed here and bulk-loaded a batch at a time (imports._stream), small ones
+# Big files are parsed here and bulk-loaded a batch at a time (kg.store.bulk_write), small ones
 # by pyoxigraph's load(to_graph=...). Both must store the same statements; these tests make
 # every file "big" and batches small, so that blank nodes and graphs span batches. (Each batch
 # is a bulk write of a fraction of a second: 1000 lines go in batches of 400.)
@@ -295,11 +295,12 @@ ex:a ex:p "last" .
 
 
 def _stream_everything(monkeypatch, batch: int) -> None:
+    from kg import store
     from kg.build import imports
 
     monkeypatch.setattr(imports, "_SMALL_FILE", 0)
     monkeypatch.setattr(imports, "_SMALL_GZIP", 0)
-    monkeypatch.setattr(imports, "_BATCH", batch)
+    monkeypatch.setattr(store, "BULK_BATCH", batch)
 
 
 @pytest.fixture
@@ -371,3 +372,30 @@ def test_streamed_progress_reaches_the_file_size(streamed, store_dir, tmp_path: 
     seen: list[int] = []
     import_file(store_dir, path, lambda _name, _total: seen.append)
     assert seen[-1] == path.stat().st_size
+
+
+PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _per_graph(store_dir: str) -> dict[str, int]:
+    table = select(open_store(store_dir), PER_GRAPH)
+    return dict(zip(table.column("g"), table.column("n"), strict=True))
+
+
+def test_streamed_reimport_replaces_its_graph_and_keeps_every_other(
+    streamed, store_dir, tmp_path: Path
+):
+    # A re-import leaves the old graph out of the new build rather than clearing it in a copy
+    # (one transaction holding every deletion); everything else must come across unchanged.
+    path, other = tmp_path / "again.nt", tmp_path / "other.nt"
+    path.write_text(LINES)
+    other.write_text(FIVE + "_:b <http://ex.org/p> _:c .\n")
+    import_files(store_dir, [path, other])
+    before = _per_graph(store_dir)
+    path.write_text(FIVE)
+    assert import_file(store_dir, path).quads == 5
+    after = _per_graph(store_dir)
+    assert after.pop(graph_for(path)) == 5
+    assert before.pop(graph_for(path)) == 1000
+    assert after == before
+    assert _described(open_store(store_dir), graph_for(path))[0] == "date"

@@ -21,9 +21,9 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from itertools import pairwise
+from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import IO, Protocol, cast
 
@@ -60,6 +60,10 @@ QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.T
 _KEEP_BUILDS = 3
 #: The folder name prefix of a build being written (or killed while written).
 _PARTIAL = ".partial-"
+#: Statements per bulk write when kg streams many (a big file, graphs carried into a new build):
+#: pyoxigraph's bulk loader holds about 1 KB per statement of a batch, and given more than a
+#: million at once works on up to three batches of a million (1.8 GB at 4M statements).
+BULK_BATCH = 250_000
 #: Graphs written by ``kg import``: one per imported file, kept across rebuilds.
 IMPORT_GRAPH_PREFIX = ID + "source/import-"
 #: The catalogue graph (``src:catalog``) that declares every source, imported files included.
@@ -784,23 +788,69 @@ def replace_contents(location: str, quads: list[ox.Quad]) -> str:
     def fill(store: ox.Store, current: ox.Store | None) -> None:
         store.bulk_extend(quads)
         for graph in _import_graphs(current):
-            store.bulk_extend(current.quads_for_pattern(None, None, None, graph))
+            bulk_write(store, current.quads_for_pattern(None, None, None, graph))
         store.bulk_extend(_import_descriptions(current))
 
     return _derive_build(location, fill, copy_current=False)
 
 
-def extend_contents(location: str, change: Callable[[ox.Store], None]) -> str:
+def extend_contents(
+    location: str, change: Callable[[ox.Store], None], replacing: Collection[str] = ()
+) -> str:
     """Publish a new build made of the current one plus ``change`` (e.g. an import).
 
     The copy uses hard links to the current build's immutable files, so it is cheap; if
-    ``change`` raises, the copy is discarded and the current build stays published.
+    ``change`` raises, the copy is discarded and the current build stays published. If the
+    current build holds any of the graphs ``change`` is ``replacing``, the other statements are
+    copied in bulk writes instead and those graphs left out: clearing a graph of the copy is one
+    transaction holding every deletion in memory (1.4 GB and growing to re-import a million
+    statements), copying stays within one batch, at a cost in time that grows with the store.
 
     Raises:
         StoreError: the folder cannot be written.
         Whatever ``change`` raises, after cleaning up.
     """
-    return _derive_build(location, lambda store, _current: change(store), copy_current=True)
+    current = _published(location)
+    dropped = {ox.NamedNode(g) for g in replacing if current is not None and _holds(current, g)}
+    if not dropped:
+        return _derive_build(location, lambda store, _current: change(store), copy_current=True)
+
+    def fill(store: ox.Store, current: ox.Store | None) -> None:
+        if current is not None:
+            _copy_except(current, store, dropped)
+        change(store)
+
+    return _derive_build(location, fill, copy_current=False)
+
+
+def bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Bulk-load ``quads`` ``BULK_BATCH`` at a time, each batch read straight from the iterable
+    (no list of them), so memory stays flat whatever their number."""
+    statements = iter(quads)
+    while (first := next(statements, None)) is not None:
+        store.bulk_extend(chain((first,), islice(statements, BULK_BATCH - 1)))
+
+
+def _published(location: str | Path) -> ox.Store | None:
+    """The build published at ``location``, or None before the first."""
+    return (
+        EmbeddedStore(location)._open_current() if (Path(location) / "current").exists() else None
+    )
+
+
+def _holds(store: ox.Store, graph: str) -> bool:
+    return (
+        next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
+    )
+
+
+def _copy_except(current: ox.Store, store: ox.Store, dropped: set[ox.NamedNode]) -> None:
+    """Every statement and graph of ``current`` but those of the ``dropped`` graphs."""
+    everything = current.quads_for_pattern(None, None, None, None)
+    bulk_write(store, (quad for quad in everything if quad.graph_name not in dropped))
+    for graph in current.named_graphs():
+        if graph not in dropped and not store.contains_named_graph(graph):
+            store.add_graph(graph)  # an empty graph is still declared
 
 
 def _import_graphs(current: ox.Store | None) -> list[ox.NamedNode]:
@@ -859,7 +909,7 @@ def _write_and_publish(
     partial = root / "builds" / f"{_PARTIAL}{name}"
     target = root / "builds" / name
     try:
-        current = EmbeddedStore(root)._open_current() if (root / "current").exists() else None
+        current = _published(root)
         if copy_current and current is not None:
             current.backup(str(partial))
         store = ox.Store(str(partial))

@@ -6,12 +6,12 @@ line 1,234,567, discards it with the line named. The graph holds exactly the fil
 so queries over it answer as they would over the file; the kg:Source that describes it (title,
 file, date) is written to the catalogue graph (``src:catalog``), where every source is declared.
 Relative IRIs resolve against the file's ``file://`` URL unless a base IRI is given.
-Files over a few MB are streamed: pyoxigraph parses them and the bulk loader writes one batch of
-``_BATCH`` statements at a time, so memory stays flat whatever the file's size (pyoxigraph's own
-``bulk_load`` holds up to three batches of a million statements: 1.8 GB at 4M); smaller ones
-load in one write batch, which is much faster for many small files. An uncompressed file is
-parsed by path, about 20% faster than a Python stream; progress then follows the position of
-pyoxigraph's own file descriptor.
+Files over a few MB are streamed: pyoxigraph parses them and the bulk loader writes a batch of
+``BULK_BATCH`` statements at a time (``kg.store.bulk_write``), so memory stays flat whatever the
+file's size (pyoxigraph's own ``bulk_load`` batches a million and works on up to three at once:
+1.8 GB at 4M); smaller ones load in one write batch, much faster for many small files. An
+uncompressed file is parsed by path, about 20% faster than a Python stream; progress then
+follows the position of pyoxigraph's own file descriptor.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -38,6 +37,7 @@ from kg.store import (
     CATALOG_GRAPH,
     IMPORT_GRAPH_PREFIX,
     RemoteStore,
+    bulk_write,
     extend_contents,
     is_remote,
 )
@@ -70,10 +70,6 @@ _SMALL_FILE = 4 << 20
 _SMALL_GZIP = 1 << 20
 #: Quads re-serialized per piece of a remote upload.
 _UPLOAD_BATCH = 10_000
-#: Statements per bulk write of a big file: the loader holds about 1 KB per statement of its
-#: batch, so this bounds an import's memory (pyoxigraph's ``bulk_load`` batches a million, and
-#: works on two while parsing a third). Each write costs a fixed fraction of a second.
-_BATCH = 250_000
 
 #: Starts reporting one file: (description, total bytes) -> a callback given the bytes read so
 #: far. A callback, not a stream wrapper, so that a file pyoxigraph reads itself can report too.
@@ -238,9 +234,9 @@ def _load_file(
     """Load one file; by path when uncompressed (pyoxigraph parses a path ~20% faster).
 
     A small file goes in with one write batch (``load``), a big one in bulk writes of
-    ``_BATCH`` statements (``_stream``), which keep memory flat but cost a quarter of a second
-    each whatever their size (the bulk loader writes and ingests files of its own): 93 small
-    files took 23 s that way, 0.03 s with ``load``.
+    ``BULK_BATCH`` statements (``bulk_write``), which keep memory flat but cost a quarter of a
+    second each whatever their size (the bulk loader writes and ingests files of its own): 93
+    small files took 23 s that way, 0.03 s with ``load``.
 
     Raises:
         ParseError: the file does not parse (with its line) or cannot be read.
@@ -254,7 +250,7 @@ def _load_file(
             else:
                 # Blank nodes renamed, as load does, so that they cannot meet another file's.
                 quads = ox.parse(**source, format=fmt, base_iri=base, rename_blank_nodes=True)
-                _stream(store, quads, graph)
+                bulk_write(store, _into_graph(quads, graph))
     except SyntaxError as error:
         raise parse_error(str(path), error) from None
     except (OSError, EOFError, gzip.BadGzipFile) as error:
@@ -271,18 +267,6 @@ def _source(file: _File, progress: ProgressReporter | None) -> Iterator[dict[str
     else:
         with _watch_reads(file.path, progress):
             yield {"path": str(file.path)}
-
-
-def _stream(store: ox.Store, quads: Iterator[ox.Quad], graph: ox.NamedNode) -> None:
-    """Bulk-load parsed statements ``_BATCH`` at a time, the file's triples into ``graph``.
-
-    Each ``bulk_extend`` reads its batch straight from the parser (no list of Python quads);
-    a syntax error raised while it reads ends the import with what came before discarded with
-    the unpublished build.
-    """
-    statements = _into_graph(quads, graph)
-    while (first := next(statements, None)) is not None:
-        store.bulk_extend(chain((first,), islice(statements, _BATCH - 1)))
 
 
 def _into_graph(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -346,7 +330,8 @@ def import_files(
             _load_into(store, file, progress)
         reports.extend(_report(file, store.query) for file in files)
 
-    extend_contents(location, change)
+    # A re-imported graph is left out of the copy of the current build, not cleared in it.
+    extend_contents(location, change, replacing=[file.graph for file in files])
     return reports
 
 
