@@ -2,7 +2,7 @@
 
 Run from the repository root (nothing beyond the package itself is needed):
 
-    python bench/bench_import.py                     # 1M, 2M, 4M, 10M quads, N-Quads (~15 min)
+    python bench/bench_import.py                     # 1M, 2M, 4M, 10M quads, N-Quads (~30 min)
     python bench/bench_import.py --sizes 1m,2m --formats nq,nt,ttl
     python bench/bench_import.py --data-dir /tmp/kg-import-data   # keep the files for a rerun
 
