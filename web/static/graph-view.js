@@ -20,6 +20,18 @@
     var element = document.getElementById("kg-links");
     return element ? JSON.parse(element.textContent) : null;
   })();
+  // A page of the app read under ?sources=report (its sources toggle says so): its links and
+  // requests keep the filter. The static explorer's report view is a folder of its own.
+  var SOURCES = (function () {
+    var toggle = document.querySelector("nav.kg-sources");
+    return !LINKS && toggle && toggle.dataset.sources === "report" ? "report" : null;
+  })();
+
+  /** An app URL as this page links it: with the page's sources filter, if any. */
+  function scoped(url) {
+    if (!SOURCES || !url || url.charAt(0) !== "/") return url;
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "sources=" + SOURCES;
+  }
 
   function localName(iri) {
     var match = /[#/]([^#/]+)$/.exec(iri || "");
@@ -34,7 +46,7 @@
   function pageOf(iri) {
     var match = ID_PATH.exec(iri || "");
     if (!match) return null;
-    return LINKS ? LINKS.root + "id/" + match[1] + "/" + match[2] + "/" : "/id/" + match[1] + "/" + match[2];
+    return LINKS ? LINKS.root + "id/" + match[1] + "/" + match[2] + "/" : scoped("/id/" + match[1] + "/" + match[2]);
   }
 
   /** Where a node's lineage neighbours are: the app's API, or a file beside its static page. */
@@ -44,7 +56,7 @@
     if (LINKS) {
       return LINKS.lineageKinds.indexOf(match[1]) >= 0 ? pageOf(iri) + "neighbours.json" : null;
     }
-    return expandUrl ? expandUrl + "?iri=" + encodeURIComponent(iri) : null;
+    return expandUrl ? scoped(expandUrl + "?iri=" + encodeURIComponent(iri)) : null;
   }
 
   function shortLabel(iri) {
@@ -89,7 +101,7 @@
   function fromLineage(json) {
     var graph = new Graph();
     json.nodes.forEach(function (node) {
-      graph.node(node.id, { label: node.label, kind: node.kind, url: LINKS ? pageOf(node.id) : node.url, date: node.date });
+      graph.node(node.id, { label: node.label, kind: node.kind, url: LINKS ? pageOf(node.id) : scoped(node.url), date: node.date });
     });
     json.edges.forEach(function (edge) {
       graph.edge(edge.from, edge.to, edge.relation);
@@ -350,6 +362,7 @@
     caption: caption,
     kindOf: kindOf,
     pageOf: pageOf,
+    scoped: scoped,
     instances: {},
   };
   window.GraphView = GraphView;

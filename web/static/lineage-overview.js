@@ -612,7 +612,7 @@
     common.info($("lineage-info"), {
       title: labels[n],
       facts: facts,
-      href: urls[n] ? data.entityBase + urls[n] : null,
+      href: urls[n] ? data.entityBase + urls[n] + (data.entitySuffix || "") : null,
       paths: found.paths.map(function (path) {
         return path.map(function (m) { return labels[m]; });
       }),

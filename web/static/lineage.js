@@ -330,7 +330,7 @@
     common.info($("lineage-info"), {
       title: node.fullLabel,
       facts: facts,
-      href: node.url ? data.entityBase + node.url : null,
+      href: node.url ? data.entityBase + node.url + (data.entitySuffix || "") : null,
       paths: common.chains(descentOf, id, MAX_PATHS).map(function (path) {
         return path.map(label);
       }),

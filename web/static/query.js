@@ -181,7 +181,7 @@
     if (missing.length) {
       (backend
         ? backend.labels(missing.slice(0, 5000))
-        : fetch("/api/labels", {
+        : fetch(GraphView.scoped("/api/labels"), {
             method: "POST",
             headers: { "content-type": "application/json", accept: "application/json" },
             body: JSON.stringify({ iris: missing.slice(0, 5000) }),
@@ -342,6 +342,10 @@
     var hash = fragment();
     $("permalink").href = hash;
     if (location.hash !== hash) history.replaceState(null, "", location.pathname + location.search + hash);
+    // The sources toggle reopens the same query and view under the other sources.
+    document.querySelectorAll("nav.kg-sources a[data-sources]").forEach(function (link) {
+      link.hash = hash;
+    });
   }
 
   function showDownloads(kind) {
@@ -364,7 +368,7 @@
     }
     (kind === "graph" ? DOWNLOADS.graph : DOWNLOADS.rows).forEach(function (entry) {
       var link = element("a", entry[0]);
-      link.href = "/sparql?" + new URLSearchParams({ query: editor.getValue(), format: entry[1] }).toString();
+      link.href = GraphView.scoped("/sparql?" + new URLSearchParams({ query: editor.getValue(), format: entry[1] }).toString());
       link.setAttribute("download", "results." + entry[2]);
       link.dataset.format = entry[1];
       box.appendChild(link);
@@ -431,7 +435,7 @@
     updateLink();
     var asked = backend
       ? backend.fetch(text)
-      : fetch("/sparql", {
+      : fetch(GraphView.scoped("/sparql"), {
           method: "POST",
           headers: {
             "content-type": "application/sparql-query",

@@ -13,7 +13,8 @@
     var text = input.value.trim();
     if (text.length < 2 || text === asked) return;
     asked = text;
-    var url = input.dataset.searchApi + "?" + new URLSearchParams({ q: text, limit: "12" });
+    var api = input.dataset.searchApi; // with ?sources=report on a filtered page
+    var url = api + (api.indexOf("?") < 0 ? "?" : "&") + new URLSearchParams({ q: text, limit: "12" });
     fetch(url, { headers: { accept: "application/json" } })
       .then(function (response) {
         return response.ok ? response.json() : { results: [] };

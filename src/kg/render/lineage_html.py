@@ -525,11 +525,13 @@ def render_lineage_parts(
     view: str = "auto",
     chunk_url: str | None = None,
     banner: str = "",
+    entity_suffix: str = "",
 ) -> dict[str, str]:
     """The lineage page as ``render_lineage_html`` makes it ("page"), and, when the overview
     is drawn and ``chunk_url`` given, the JSON chunks it fetches from there on demand, by
     name (``chunk_url`` with ``{name}`` replaced, relative to the page: the static site's
     ``lineage/{name}.json``, the web app's ``lineage/{name}.json?<the page's filters>``).
+    Entity links end in ``entity_suffix`` (the web app's ``?sources=report``, a filter kept).
 
     Raises:
         BadParameterError: ``layout`` is not one of ``LAYOUTS``, or ``view`` not of ``VIEWS``.
@@ -544,6 +546,7 @@ def render_lineage_parts(
     else:
         data = _page_data(graph, layout, expand_url, entity_base)
         years = [n["year"] for n in data["nodes"] if n.get("year")]
+    data = {**data, "entitySuffix": entity_suffix}  # a copy: _page_data's dicts are cached
     counts = dict.fromkeys(KINDS_ORDER, 0)
     for _, kind in graph.nodes(data="kind"):
         counts[kind] += 1

@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from kg.build import build
 from kg.config import Settings
@@ -25,22 +27,45 @@ from kg.server.guards import DEFAULT_MAX_BODY_BYTES, BodyLimit, HeadAsGet, Secur
 from kg.server.routes import api, entities, pages, sparql
 from kg.store import MemoryStore, Store, open_store
 from kg.views.lookup import entity_url
-from kg.views.pages import package_version
+from kg.views.pages import package_version, scoped_fields, scoped_href
 
 __all__ = ["create_app"]
 
 
-def _as_written(path: str) -> str:
-    return path
+def _sources(context: Context) -> str:
+    """The view the page being rendered shows (``?sources=``)."""
+    request = context.get("request")
+    return request.query_params.get("sources", "all") if request else "all"
+
+
+@pass_context
+def _href(context: Context, url: str) -> str:
+    """A link of the page being rendered: under ``?sources=report`` it keeps the filter."""
+    return scoped_href(url, _sources(context))
+
+
+@pass_context
+def _hidden_sources(context: Context) -> str:
+    """The hidden field that keeps the filter in the page's search forms."""
+    return scoped_fields(_sources(context))
+
+
+@pass_context
+def _entity_url(context: Context, iri: str) -> str | None:
+    """An entity's page, linked as ``_href`` links (None: not an entity of ours)."""
+    url = entity_url(iri)
+    return _href(context, url) if url else None
 
 
 def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(settings.web_dir / "templates"))
     templates.env.filters["curie"] = shorten
-    templates.env.globals["entity_url"] = entity_url
-    # Templates pass every link through href(): the app serves each path as written, while
-    # kg.site renders the same templates with an href() that maps paths into its files.
-    templates.env.globals["href"] = _as_written
+    templates.env.globals["entity_url"] = _entity_url
+    # Templates pass every link through href(): the app serves each path as written (with
+    # the page's sources filter), while kg.site renders the same templates with an href()
+    # that maps paths into its files.
+    templates.env.globals["href"] = _href
+    templates.env.globals["hidden_sources"] = _hidden_sources
     templates.env.globals["version"] = package_version()
     # The sources toggle (all / the report's view) above every page the app renders.
     templates.env.globals["sources_switch"] = switch_for

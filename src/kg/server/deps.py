@@ -130,8 +130,6 @@ async def get_store(request: Request) -> Store:
 
 
 Sources = Literal["all", "report"]
-#: Pages the sources toggle does not apply to.
-_UNFILTERED = frozenset({"/query", "/ontology"})
 
 
 async def get_view_store(
@@ -152,11 +150,9 @@ async def get_view_store(
 def switch_for(request: Request, path: str | None = None) -> str:
     """The sources toggle for this page (at ``path``, default the request's): the same URL,
     every other parameter kept, under each view (``all`` drops the parameter: it is the
-    default); none on pages that read no store data through it (the query editor, the
-    ontology)."""
+    default). Every page has it, those that read no store data through it (the ontology)
+    too: their links keep the filter, and the toggle is the one way out of it."""
     path = path or request.url.path
-    if path in _UNFILTERED:
-        return ""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "sources"]
     urls = {}
     for name in ("all", "report"):

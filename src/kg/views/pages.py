@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kg.answers import QUESTIONS
 from kg.namespaces import PREFIXES
@@ -20,6 +21,8 @@ __all__ = [
     "home_context",
     "package_version",
     "query_context",
+    "scoped_fields",
+    "scoped_href",
     "sources_switch",
 ]
 
@@ -114,3 +117,35 @@ def sources_switch(sources: str, urls: dict[str, str]) -> str:
         f'style="background:{tone};padding:4px 12px;font-size:0.9em">{banner}'
         f"Sources: {links}</nav>"
     )
+
+
+def scoped_href(url: str, sources: str = "all") -> str:
+    """``url`` as a page read under ``sources`` links it: under ``report``, a link to another
+    page of the app (a path, or a query of the same page) carries ``sources=report``, so that
+    the filter stays on while the user browses and the toggle is the one way out. ``""`` is
+    the page itself: its query to append to another URL.
+
+    External links and the app's assets (``/static/``) are left as they are, and so is
+    every link under ``all`` (the default, never written).
+
+    >>> scoped_href("/query#view=table", "report"), scoped_href("", "report")
+    ('/query?sources=report#view=table', '?sources=report')
+    >>> scoped_href("/ask?q=Sora&sources=all", "report")
+    '/ask?q=Sora&sources=report'
+    >>> scoped_href("/static/site.css", "report"), scoped_href("https://arxiv.org/", "report")
+    ('/static/site.css', 'https://arxiv.org/')
+    """
+    internal = url[:1] in ("", "?") or (url.startswith("/") and not url.startswith("//"))
+    if sources != "report" or not internal or url.startswith("/static/"):
+        return url
+    parts = urlsplit(url)
+    params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "sources"]
+    return urlunsplit(parts._replace(query=urlencode([*params, ("sources", sources)])))
+
+
+def scoped_fields(sources: str = "all") -> str:
+    """The hidden field a search form of a page read under ``sources`` sends: a GET form
+    replaces its action's query with its fields, so ``scoped_href`` alone would lose it."""
+    if sources != "report":
+        return ""
+    return f'<input type="hidden" name="sources" value="{html.escape(sources)}">'

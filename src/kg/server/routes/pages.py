@@ -29,7 +29,7 @@ from kg.timeline import parse_range, read_eras, read_report_date, select_timelin
 from kg.views.answer import answer_context
 from kg.views.lookup import name_hits
 from kg.views.ontology import document_ontology
-from kg.views.pages import home_context, query_context
+from kg.views.pages import home_context, query_context, scoped_href
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,8 +63,8 @@ def answer_page(
         # A bare name ("可灵", "Sora"): its page, or the few things it may name.
         hits = name_hits(store, settings.queries_dir, q)
         if len(hits) == 1:
-            kept = "?sources=report" if request.query_params.get("sources") == "report" else ""
-            return RedirectResponse(hits[0].url + kept, status_code=303)
+            sources = request.query_params.get("sources", "all")
+            return RedirectResponse(scoped_href(hits[0].url, sources), status_code=303)
         if not hits:
             raise
         context = home_context(store, settings.queries_dir, q) | {"hits": hits}
@@ -115,11 +115,12 @@ async def lineage_page(
             kinds=kinds,
             vendor=vendor or None,
         )
-        filtered = request.query_params.get("sources") == "report"
+        kept = scoped_href("", request.query_params.get("sources", "all"))
         parts = render_lineage_parts(
             graph,
             standalone=False,
-            expand_url="/api/lineage/neighbours" + ("?sources=report" if filtered else ""),
+            expand_url="/api/lineage/neighbours" + kept,
+            entity_suffix=kept,
             layout=layout,
             view=view,
             chunk_url=f"lineage/{{name}}.json?{request.url.query}",
@@ -177,7 +178,12 @@ async def timeline_page(
         eras = read_eras(store, start=first, end=last)
         report = read_report_date(store, start=first, end=last)
         page = render_timeline_html(
-            frame, eras, standalone=False, report=report, banner=switch_for(request)
+            frame,
+            eras,
+            standalone=False,
+            entity_suffix=scoped_href("", request.query_params.get("sources", "all")),
+            report=report,
+            banner=switch_for(request),
         )
         return "text/html", page.encode()
 
