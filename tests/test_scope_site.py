@@ -77,6 +77,25 @@ def test_every_toggle_leads_to_a_page_of_the_other_view(both):
     assert later[1] == "../../../report/"
 
 
+def test_every_link_of_a_report_page_stays_in_report(both):
+    """Browsing the report's view never leaves it: every page link of a page in report/, its
+    toggle apart, names a file in report/; assets (and the dumps) are the site's own."""
+    report = both / "report"
+    shared = {both / "static", both / "dumps"}
+    links = re.compile(r'(?:href|src|action)="([^"#?:]+)[#?"]')  # no scheme, no fragment
+    pages = list(report.rglob("*.html"))
+    checked = 0
+    for page in pages:
+        for href in links.findall(_TOGGLE.sub("", page.read_text())):
+            target = _target(page, href)
+            if not target.is_relative_to(report):
+                assert any(target.is_relative_to(folder) for folder in shared), (page, href)
+                continue
+            assert target.exists(), (page, href)
+            checked += 1
+    assert checked > 10 * len(pages) > 1000
+
+
 @pytest.mark.browser
 @BROWSER_MARKS[1]
 def test_the_toggle_and_the_report_query_page_work_served(both, browser, built, built_settings):
