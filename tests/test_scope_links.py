@@ -97,6 +97,17 @@ def test_every_internal_link_of_a_filtered_page_keeps_the_filter_and_resolves(ap
         assert status in (200, 303), (url, status)
 
 
+def test_an_error_page_under_the_filter_keeps_it(app_client):
+    """A later model's page is 404 in the report's view: its ways on stay in the view."""
+    answer = app_client.get("/id/model/sora-2?sources=report")
+    assert answer.status_code == 404
+    parsed = _Links()
+    parsed.feed(answer.text)
+    urls = [url for href in parsed.links if (url := _internal("/id/model/sora-2", href))]
+    assert "/?sources=report" in urls
+    assert all(_sources(url) == ["report"] for url in urls), urls
+
+
 def test_scripted_links_of_filtered_views_keep_the_filter(app_client):
     """The lineage and timeline pages draw their links from JSON: entity pages, expansion."""
     lineage = app_client.get("/lineage?focus=Sora&sources=report").text
@@ -137,6 +148,8 @@ def test_the_query_editor_runs_over_the_report_view(live_server, browser, built,
     assert page.locator("#query-status").inner_text().startswith(f"{report} rows")
     first = page.locator("#view-table a").first.get_attribute("href")
     assert first.endswith("?sources=report")
+    sora = "https://w3id.org/genvid-kg/id/model/sora"
+    assert page.evaluate("(iri) => GraphView.pageOf(iri)", sora) == "/id/model/sora?sources=report"
     page.click('nav.kg-sources a[data-sources="all"]')  # the way out keeps the query
     page.wait_for_load_state()
     assert "sources" not in urlsplit(page.url).query
