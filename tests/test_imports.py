@@ -194,6 +194,21 @@ def test_cli_reports_what_the_file_held_and_the_graph_holds_only_that(
     assert _count(store, graph) == 5
 
 
+def test_cli_says_a_dataset_files_named_graphs_are_not_in_its_count(store_dir, tmp_path: Path):
+    path = tmp_path / "two.nq"
+    path.write_text(
+        '<http://ex.org/a> <http://ex.org/p> "x" <http://ex.org/g1> .\n'
+        '<http://ex.org/b> <http://ex.org/p> "y" .\n'
+    )
+    result = CliRunner().invoke(cli, ["--store", store_dir, "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"{path}: 1 statements of its default graph into graph <{graph_for(path)}>; "
+        "its named graphs keep their names\n"
+    )
+    assert _count(open_store(store_dir), "http://ex.org/g1") == 1
+
+
 RDF_XML = """<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">
   <rdf:Description rdf:about="http://ex.org/a">

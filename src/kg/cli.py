@@ -350,7 +350,13 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], base: str | None
             return lambda done: bar.update(task, completed=done)
 
         for report in import_files(settings.store, list(files), progress, base):
-            click.echo(f"{report.file}: {report.quads} statements into graph <{report.graph}>")
+            if report.dataset:
+                click.echo(
+                    f"{report.file}: {report.quads} statements of its default graph into graph "
+                    f"<{report.graph}>; its named graphs keep their names"
+                )
+            else:
+                click.echo(f"{report.file}: {report.quads} statements into graph <{report.graph}>")
 
 
 @cli.command(name="export")

@@ -80,11 +80,13 @@ _POLL_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What one import loaded, and where."""
+    """What one import loaded, and where. ``quads`` counts the file's own graph; a dataset
+    file's named graphs (``dataset``) keep their names and are not counted there."""
 
     file: str
     graph: str
     quads: int
+    dataset: bool = False
 
 
 def format_of(
@@ -356,7 +358,8 @@ def _load_into(store: ox.Store, file: _File, progress: ProgressReporter | None) 
 
 
 def _report(file: _File, query: Callable[[str], object]) -> ImportReport:
-    return ImportReport(str(file.path), file.graph, _count_graph(query, file.graph))
+    count = _count_graph(query, file.graph)
+    return ImportReport(str(file.path), file.graph, count, file.fmt in _DATASET_FORMATS)
 
 
 def _count_graph(query: Callable[[str], object], graph: str) -> int:
