@@ -1,6 +1,7 @@
 """Take the README tour's screenshots from a real ``kg serve`` in headless Chromium.
 
-Run from a checkout with the test extras installed and Debian's chromium:
+Run from a checkout with the test extras installed, Debian's chromium and, so that Chinese
+names draw as characters rather than boxes, Debian's fonts-noto-cjk:
 
     python docs/screenshots.py            # builds a store in a temporary folder, writes docs/*.png
 
