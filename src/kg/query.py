@@ -177,7 +177,9 @@ def _string_value(literal: str) -> str:
     )
 
 
-def _sorted_list(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, separator: str):
+def _sorted_list(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | None, separator: str
+) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
     """A concatenation with its parts in code point order, as a plain string; None if empty.
 
     Engines differ around the order too: Oxigraph leaves a concatenation of unbound values
