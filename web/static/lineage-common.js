@@ -99,6 +99,21 @@ window.lineageCommon = (function () {
     };
   }
 
+  /* The lit part's labels when zoomed out below options.readable (both views draw them after
+   * vis-network's own): the selected node, then its chain, then its neighbours, those the view
+   * shows (options.shown). Kept in view.litLabels, for tests. */
+  function drawLitLabels(ctx, view, canvas, options) {
+    view.litLabels = [];
+    var state = view.state;
+    if (state.selected === null || view.network.getScale() >= options.readable) return;
+    var order = [state.selected].concat(state.line, state.neighbours).filter(options.shown);
+    view.litLabels = litLabels(ctx, view.network, canvas, order, {
+      label: options.label,
+      bold: state.selected,
+      size: options.size,
+    });
+  }
+
   /* Labels for the lit part at a fixed size on screen (zoomed out, vis-network draws them too
    * small to read or not at all), each on a white ground beside its node (below, above,
    * right, left, then a line further out) where it overlaps no label placed before it and
@@ -285,7 +300,7 @@ window.lineageCommon = (function () {
     walk: walk,
     chains: chains,
     dimmer: dimmer,
-    litLabels: litLabels,
+    drawLitLabels: drawLitLabels,
     fit: fit,
     yearMarks: yearMarks,
     info: info,

@@ -748,18 +748,15 @@
   }
 
   function drawLitLabels(ctx) {
-    view.litLabels = [];
-    var state = view.state;
-    if (state.selected === null || view.network.getScale() >= READABLE) return;
-    var order = [state.selected].concat(state.line, state.neighbours).filter(function (id) {
-      return nodeView.get(id) !== null;
-    });
-    view.litLabels = common.litLabels(ctx, view.network, $("lineage-network"), order, {
+    common.drawLitLabels(ctx, view, $("lineage-network"), {
+      readable: READABLE,
+      size: LIT_FONT,
+      shown: function (id) {
+        return nodeView.get(id) !== null;
+      },
       label: function (id) {
         return short(labels[index.get(id)]);
       },
-      bold: state.selected,
-      size: LIT_FONT,
     });
   }
 

@@ -206,18 +206,15 @@
   // The lit part stays readable at any zoom: below READABLE its labels are drawn by
   // lineage-common.js at a fixed size on screen (the chain first, then the neighbours).
   function drawLitLabels(ctx) {
-    view.litLabels = [];
-    var state = view.state;
-    if (state.selected === null || view.network.getScale() >= READABLE) return;
-    var order = [state.selected].concat(state.line, state.neighbours).filter(function (id) {
-      return nodeView.get(id) !== null;
-    });
-    view.litLabels = common.litLabels(ctx, view.network, $("lineage-network"), order, {
+    common.drawLitLabels(ctx, view, $("lineage-network"), {
+      readable: READABLE,
+      size: LIT_FONT,
+      shown: function (id) {
+        return nodeView.get(id) !== null;
+      },
       label: function (id) {
         return nodes.get(id).label;
       },
-      bold: state.selected,
-      size: LIT_FONT,
     });
   }
 
