@@ -114,3 +114,18 @@ def test_kg_export_says_what_is_wrong_with_the_path(store_with_imports, tmp_path
     assert done.exit_code == 1
     assert done.stderr == f"Error: {path}: {message}\n"
     assert not path.exists()
+
+
+@pytest.mark.parametrize("name", ["graph.nq", "graph.trig.gz"])
+def test_kg_export_of_a_sparql_server_is_refused_and_writes_nothing(
+    oxigraph_server, tmp_path, name
+):
+    path = tmp_path / name
+    done = CliRunner().invoke(cli, ["--store", oxigraph_server, "export", str(path)])
+    assert done.exit_code == 1
+    assert done.stderr == (
+        f"Error: kg export reads an embedded store (a folder), not {oxigraph_server}: "
+        "a SPARQL server's graphs are dumped by its own tools\n"
+    )
+    assert done.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a hidden partial one
