@@ -1,8 +1,13 @@
 """The report's questions answered from the built graph; expected values come from the report."""
 
+import html
+import re
+
 import pytest
+from click.testing import CliRunner
 
 from kg.answers import ask, find_question, resolve
+from kg.cli import cli
 from kg.errors import BadParameterError, NotFoundError, UnknownEntityError
 from kg.query import select
 
@@ -35,6 +40,28 @@ def test_which_models_use_dit_names_the_undisclosed(answer):
     assert "have an undisclosed backbone" in note
     assert "Veo 2" in note
     assert "Runway Gen-4" in note or "Runway Gen 4" in note
+
+
+def test_undated_models_come_last_in_the_text_html_and_api_answers(built_settings, app_client):
+    """SPARQL sorts unbound dates first, which reads as "oldest": the models without a date
+    (LTX-2 has none in the graph) close the answer on every surface, in one order."""
+    question = "which models use DiT"
+    rows = app_client.get("/api/ask", params={"q": question}).json()["rows"]
+    dates = [row["Date"] for row in rows]
+    undated = [row["Model"] for row in rows if not row["Date"]]
+    assert "LTX-2" in undated
+    assert dates == sorted(dates, key=lambda date: (not date, date))
+    models = [row["Model"] for row in rows]
+    page = app_client.get("/ask", params={"q": question}).text
+    cells = re.findall(r"<tr><td>(.*?)</td>", page)
+    assert [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in cells] == models
+    out = (
+        CliRunner(env={"COLUMNS": "160"})
+        .invoke(cli, ["--store", built_settings.store, "ask", question])
+        .stdout
+    )
+    starts = [line.split("  ")[0].strip() for line in out.splitlines() if line.startswith(" ")]
+    assert [start for start in starts if start in models] == models
 
 
 def test_names_match_labels_and_alternative_labels_in_any_case(any_store):
