@@ -414,3 +414,58 @@ def test_streamed_reimport_replaces_its_graph_and_keeps_every_other(
     assert before.pop(graph_for(path)) == 1000
     assert after == before
     assert _described(open_store(store_dir), graph_for(path))[0] == "date"
+
+
+# Two files whose names give one graph: each has a blank node labelled _:b, which must stay two
+# nodes; the TriG one also names a graph of its own.
+SAME_NT = FIVE + '_:b <http://ex.org/p> "nt" .\n'
+SAME_SECOND = {
+    "same.ttl.gz": '<http://ex.org/t> <http://ex.org/p> "ttl" . _:b <http://ex.org/p> "ttl" .',
+    "same.trig": '<http://ex.org/t> <http://ex.org/p> "trig" . _:b <http://ex.org/p> "trig" .\n'
+    '<http://ex.org/g3> { <http://ex.org/t> <http://ex.org/p> "named" . }',
+}
+
+
+def same_name_files(tmp_path: Path, second: str) -> tuple[Path, Path]:
+    """same.nt and a second file of the same name (``SAME_SECOND``): 6 + 2 statements for
+    their graph."""
+    first, other = tmp_path / "same.nt", tmp_path / second
+    first.write_text(SAME_NT)
+    data = SAME_SECOND[second].encode()
+    other.write_bytes(gzip.compress(data) if second.endswith(".gz") else data)
+    return first, other
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["load", "streamed"])
+@pytest.mark.parametrize("second", list(SAME_SECOND))
+def test_files_of_one_name_all_land_in_their_graph(
+    store_dir, tmp_path: Path, monkeypatch, second, stream
+):
+    if stream:
+        _stream_everything(monkeypatch, 4)
+    first, other = same_name_files(tmp_path, second)
+    graph = graph_for(first)
+    assert graph_for(other) == graph
+    # Named twice, loaded once (or the blank node's statement would be there twice).
+    args = ["--store", store_dir, "import", str(first), str(other), str(first)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    if second.endswith(".trig"):
+        assert result.output == (
+            f"{first}, {other}: 8 statements of their default graphs into graph <{graph}>; "
+            "their named graphs keep their names\n"
+        )
+        assert _count(open_store(store_dir), "http://ex.org/g3") == 1
+    else:
+        assert result.output == f"{first}, {other}: 8 statements into graph <{graph}>\n"
+    store = open_store(store_dir)
+    assert _count(store, graph) == 8
+    title = f"SELECT ?t WHERE {{ GRAPH <{CATALOG_GRAPH}> {{ <{graph}> dcterms:title ?t }} }}"
+    assert select(store, title).column("t") == [f"same.nt, {second}"]
+    assert len(_described(store, graph)) == 6  # one value per property: the source lists once
+    # Imported again they replace the graph whole; a bad one of them loads nothing.
+    assert [r.quads for r in import_files(store_dir, [first, other])] == [8]
+    first.write_text(SAME_NT + "<http://ex.org/x> .\n")
+    with pytest.raises(ParseError, match=f"{first}:7:"):
+        import_files(store_dir, [other, first])
+    assert _count(open_store(store_dir), graph) == 8

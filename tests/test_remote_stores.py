@@ -429,3 +429,33 @@ def test_kg_serve_over_virtuoso_serves_entity_pages_lineage_and_timeline(
             theirs = httpx.get(live_server + path, timeout=120)
             assert (ours.status_code, theirs.status_code) == (200, 200), path
             assert ours.text == theirs.text, path
+
+
+@pytest.mark.parametrize("second", ["same.ttl.gz", "same.trig"])
+def test_kg_import_of_files_of_one_name_lands_both_in_their_graph(server, tmp_path, second):
+    """Both files' statements in their one graph (the second upload replaced the first's),
+    blank nodes of the same label kept apart; a bad one of them sends nothing."""
+    from kg.build.imports import graph_for, import_files
+    from kg.errors import ParseError
+    from kg.store import CATALOG_GRAPH
+
+    from .test_imports import same_name_files
+
+    first, other = same_name_files(tmp_path, second)
+    graph = graph_for(first)
+    store = RemoteStore(server)
+    try:
+        reports = import_files(server, [first, other])
+        assert [(r.files, r.graph, r.quads) for r in reports] == [
+            ((str(first), str(other)), graph, 8)
+        ]
+        store.check_graphs({graph: 8})
+        if second.endswith(".trig"):
+            store.check_graphs({"http://ex.org/g3": 1})
+        first.write_text("<http://ex.org/x> .\n")
+        with pytest.raises(ParseError, match=f"{first}:1:"):
+            import_files(server, [other, first])
+        store.check_graphs({graph: 8})
+    finally:
+        _drop(store, graph, "http://ex.org/g3")
+        store.replace_description(graph, CATALOG_GRAPH, [])

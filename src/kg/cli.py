@@ -337,8 +337,9 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], base: str | None
     graph each.
 
     Each file's graph holds the file's statements only (its description goes to the catalogue
-    graph); the files are published together, or not at all if one fails. Rebuilding the
-    curated data keeps imported graphs.
+    graph); files of one name (a.nt a.ttl) share a graph and both land in it. The files are
+    published together, or not at all if one fails. Rebuilding the curated data keeps
+    imported graphs.
     """
     settings = _settings(ctx)
     with Progress(
@@ -350,13 +351,16 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], base: str | None
             return lambda done: bar.update(task, completed=done)
 
         for report in import_files(settings.store, list(files), progress, base):
+            # One line per graph: files whose names give one graph are counted together.
+            names, one = ", ".join(report.files), len(report.files) == 1
+            its, graphs = ("its", "graph") if one else ("their", "graphs")
             if report.dataset:
                 click.echo(
-                    f"{report.file}: {report.quads} statements of its default graph into graph "
-                    f"<{report.graph}>; its named graphs keep their names"
+                    f"{names}: {report.quads} statements of {its} default {graphs} into graph "
+                    f"<{report.graph}>; {its} named graphs keep their names"
                 )
             else:
-                click.echo(f"{report.file}: {report.quads} statements into graph <{report.graph}>")
+                click.echo(f"{names}: {report.quads} statements into graph <{report.graph}>")
 
 
 @cli.command(name="export")

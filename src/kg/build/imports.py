@@ -1,6 +1,8 @@
-"""``kg import``: stream RDF files (gzip too) into the store, one named graph per file.
+"""``kg import``: stream RDF files (gzip too) into the store, one named graph per file name.
 
-Each file's graph is complete or absent: the load goes into a copy of the current build (or,
+Files whose names give one graph (``a.nt`` and ``a.ttl``) are loaded into it together: the
+graph is replaced once, then every one of them is added, so none clears another's statements.
+Each graph is complete or absent: the load goes into a copy of the current build (or,
 on a remote server, one Graph Store Protocol request), and a syntax error anywhere, even at
 line 1,234,567, discards it with the line named. The graph holds exactly the file's statements,
 so queries over it answer as they would over the file; the kg:Source that describes it (title,
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -80,10 +83,11 @@ _POLL_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What one import loaded, and where. ``quads`` counts the file's own graph; a dataset
-    file's named graphs (``dataset``) keep their names and are not counted there."""
+    """What one import loaded into one graph, and from which files (several when their names
+    give the same graph). ``quads`` counts that graph; the named graphs of a dataset file
+    (``dataset``: one of the files is TriG or N-Quads) keep their names and are not counted."""
 
-    file: str
+    files: tuple[str, ...]
     graph: str
     quads: int
     dataset: bool = False
@@ -126,18 +130,20 @@ def base_for(path: Path, base: str | None = None) -> str:
         raise BadParameterError(f"--base {base!r} is not an absolute IRI: {error}") from None
 
 
-def _source_quads(path: Path, graph: str) -> list[ox.Quad]:
+def _source_quads(paths: list[Path], graph: str) -> list[ox.Quad]:
     """The kg:Source describing an import, in the catalogue graph (never in the import's own
-    graph, which holds the file's statements and nothing else)."""
+    graph, which holds the files' statements and nothing else). Files sharing the graph are
+    named in one title, label and locator: one value each, so that a source lists once."""
     node = ox.NamedNode(graph)
+    names = ", ".join(path.name for path in paths)
     dcterms, rdfs = PREFIXES["dcterms"], PREFIXES["rdfs"]
     today = ox.Literal(date.today().isoformat(), datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
     facts = [
         (PREFIXES["rdf"] + "type", ox.NamedNode(str(KG.Source))),
-        (rdfs + "label", ox.Literal(f"Imported: {path.name}", language="en")),
-        (dcterms + "title", ox.Literal(path.name)),
+        (rdfs + "label", ox.Literal(f"Imported: {names}", language="en")),
+        (dcterms + "title", ox.Literal(names)),
         (str(KG.sourceKind), ox.Literal("import")),
-        (str(KG.locator), ox.Literal(str(path.resolve()))),
+        (str(KG.locator), ox.Literal(", ".join(str(path.resolve()) for path in paths))),
         (dcterms + "date", today),
     ]
     catalog = ox.NamedNode(CATALOG_GRAPH)
@@ -299,41 +305,55 @@ def _plan(path: Path, base: str | None) -> _File:
     return _File(path, fmt, compressed, graph_for(path), base_for(path, base))
 
 
+def _by_graph(files: list[_File]) -> dict[str, list[_File]]:
+    """The files grouped by the graph they go into, graphs and files in the order given; a
+    file named twice is loaded once (twice would double its blank nodes' statements)."""
+    groups: dict[str, dict[Path, _File]] = {}
+    for file in files:
+        groups.setdefault(file.graph, {}).setdefault(file.path.resolve(), file)
+    return {graph: list(group.values()) for graph, group in groups.items()}
+
+
 def import_files(
     location: str,
     paths: list[Path],
     progress: ProgressReporter | None = None,
     base: str | None = None,
 ) -> list[ImportReport]:
-    """Load files into the store at ``location``, each into its own named graph.
+    """Load files into the store at ``location``, each file name's into its own named graph.
 
     Triples of triple formats (and the default graph of TriG/N-Quads) go into the file's graph;
-    named graphs inside a dataset file keep their names. Relative IRIs resolve against
-    ``base``, by default each file's ``file://`` URL. Each report counts the file's graph.
+    named graphs inside a dataset file keep their names. Files whose names give one graph
+    (``a.nt`` and ``a.ttl``) fill it together, and one report per graph counts it. Relative
+    IRIs resolve against ``base``, by default each file's ``file://`` URL.
     An embedded store publishes one new build holding them all (a build per file cost most of
     the time of importing many small files), so a file that fails leaves none of them loaded;
-    a remote server gets one request per file.
+    a remote server is sent nothing before every file has parsed, then requests per graph
+    (``_import_remote``).
 
     Raises:
         BadParameterError: unknown file type, or a ``base`` that is not an absolute IRI.
         ParseError: a file does not parse; names it and the line.
         StoreError: the store cannot be written or reached.
     """
-    files = [_plan(path, base) for path in paths]
+    groups = _by_graph([_plan(path, base) for path in paths])
     if is_remote(location):
         remote = RemoteStore(location)
-        for file in files:
-            _import_remote(remote, file, progress)
-        return [_report(file, remote.query) for file in files]
+        for group in groups.values():
+            for file in group:
+                _check_syntax(file, progress)
+        for graph, group in groups.items():
+            _import_remote(remote, graph, group, progress)
+        return [_report(graph, group, remote.query) for graph, group in groups.items()]
     reports: list[ImportReport] = []
 
     def change(store: ox.Store) -> None:
-        for file in files:
-            _load_into(store, file, progress)
-        reports.extend(_report(file, store.query) for file in files)
+        for graph, group in groups.items():
+            _load_into(store, graph, group, progress)
+        reports.extend(_report(graph, group, store.query) for graph, group in groups.items())
 
     # A re-imported graph is left out of the copy of the current build, not cleared in it.
-    extend_contents(location, change, replacing=[file.graph for file in files])
+    extend_contents(location, change, replacing=list(groups))
     return reports
 
 
@@ -347,19 +367,25 @@ def import_file(
     return import_files(location, [path], progress, base)[0]
 
 
-def _load_into(store: ox.Store, file: _File, progress: ProgressReporter | None) -> None:
-    """Replace the file's graph and its description in the catalogue graph."""
-    node = ox.NamedNode(file.graph)
+def _load_into(
+    store: ox.Store, graph: str, files: list[_File], progress: ProgressReporter | None
+) -> None:
+    """Replace ``graph`` with the statements of ``files``, and its description in the
+    catalogue graph: the graph is cleared once, then each file added (a clear per file kept
+    only the last file's statements)."""
+    node = ox.NamedNode(graph)
     store.clear_graph(node)
-    _load_file(store, file, node, progress)
+    for file in files:
+        _load_file(store, file, node, progress)
     for old in list(store.quads_for_pattern(node, None, None, ox.NamedNode(CATALOG_GRAPH))):
         store.remove(old)
-    store.extend(_source_quads(file.path, file.graph))
+    store.extend(_source_quads([file.path for file in files], graph))
 
 
-def _report(file: _File, query: Callable[[str], object]) -> ImportReport:
-    count = _count_graph(query, file.graph)
-    return ImportReport(str(file.path), file.graph, count, file.fmt in _DATASET_FORMATS)
+def _report(graph: str, files: list[_File], query: Callable[[str], object]) -> ImportReport:
+    dataset = any(file.fmt in _DATASET_FORMATS for file in files)
+    names = tuple(str(file.path) for file in files)
+    return ImportReport(names, graph, _count_graph(query, graph), dataset)
 
 
 def _count_graph(query: Callable[[str], object], graph: str) -> int:
@@ -373,78 +399,87 @@ def _count_graph(query: Callable[[str], object], graph: str) -> int:
     return int(next(iter(result))[0].value)
 
 
-def _import_remote(store: RemoteStore, file: _File, progress: ProgressReporter | None) -> None:
-    """Check the file locally, then stream it to the server in one Graph Store request.
+def _import_remote(
+    store: RemoteStore, graph: str, files: list[_File], progress: ProgressReporter | None
+) -> None:
+    """Stream the files of one graph (each parsed here already: ``_check_syntax``) to the server.
 
-    What is sent is the file parsed here and written back as N-Triples (N-Quads for TriG and
-    N-Quads files): every IRI already resolved against ``base``, as on the embedded store,
-    and in a format every server reads (not all read RDF/XML or JSON-LD).
+    What is sent is the files parsed here and written back as N-Triples (N-Quads when one is
+    TriG or N-Quads): every IRI already resolved against ``base``, as on the embedded store,
+    and in a format every server reads (not all read RDF/XML or JSON-LD). Blank nodes get
+    fresh names per file, so that two files' ``_:b0`` stay two nodes, as on the embedded store.
 
-    One request is one transaction on Oxigraph, so readers see the old graph or the new one;
-    the price is on the server, which holds that transaction in memory (about 1.7 GB for a
-    million triples on Oxigraph 0.5). Our side stays flat: the file is streamed in batches.
+    Triple files replace their graph with one Graph Store PUT of all of them: one request is
+    one transaction on Oxigraph, so readers see the old graph or the new one; the price is on
+    the server, which holds that transaction in memory (about 1.7 GB for a million triples on
+    Oxigraph 0.5). Our side stays flat: the files are streamed in batches.
     """
-    path, fmt, compressed, graph, base = file.path, file.fmt, file.compressed, file.graph, file.base
-    # Triple files replace their graph; dataset files (TriG, N-Quads) add their own graphs.
-    dataset = fmt in _DATASET_FORMATS
-    target = None if dataset else graph
-    _check_syntax(path, fmt, compressed, base, progress)
-    sent = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
+    # Triple files replace their graph with one PUT; dataset files (TriG, N-Quads) add their
+    # own graphs, so the graph is dropped first.
+    dataset = any(file.fmt in _DATASET_FORMATS for file in files)
     if dataset:
         store.drop_graphs([graph])  # replaced, as on the embedded store; its other graphs grow
     if dataset and store.engine == "virtuoso":
-        _upload_graph_by_graph(store, file, progress)
+        _upload_graph_by_graph(store, graph, files, progress)
     else:
-        with _open(path, compressed, progress) as stream:
-            body = _Pieces(_reserialized(stream, fmt, base, sent, graph))
-            response = store.load_graph(cast(IO[bytes], body), sent.media_type, target)
-        _refused(path, response)
-    store.replace_description(graph, CATALOG_GRAPH, _source_quads(path, graph))
+        sent = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
+        pieces = (_reserialized(file, sent, graph, progress) for file in files)
+        body = _Pieces(chain.from_iterable(pieces))
+        target = None if dataset else graph
+        _refused(files, store.load_graph(cast(IO[bytes], body), sent.media_type, target))
+    store.replace_description(graph, CATALOG_GRAPH, _source_quads([f.path for f in files], graph))
 
 
-def _refused(path: Path, response: httpx.Response) -> None:
+def _refused(files: list[_File], response: httpx.Response) -> None:
     if response.status_code == 400:
-        # The file parsed here: the server refuses what was sent (a line of N-Triples, not of
-        # the file), so its words are passed on without a line number that would mislead.
-        raise ParseError(str(path), None, None, "the server refused it: " + response.text[:500])
+        # The files parsed here: the server refuses what was sent (a line of N-Triples, not of
+        # a file), so its words are passed on without a line number that would mislead.
+        raise ParseError(_named(files), None, None, "the server refused it: " + response.text[:500])
+
+
+def _named(files: list[_File]) -> str:
+    """The files' paths, for a message about all of them."""
+    return ", ".join(str(file.path) for file in files)
 
 
 def _upload_graph_by_graph(
-    store: RemoteStore, file: _File, progress: ProgressReporter | None
+    store: RemoteStore, graph: str, files: list[_File], progress: ProgressReporter | None
 ) -> None:
-    """Send a dataset file to Virtuoso as one Graph Store POST of N-Triples per graph.
+    """Send the files of ``graph``, one a dataset, to Virtuoso as one Graph Store POST of
+    N-Triples per graph.
 
     Virtuoso's Graph Store endpoint reads no N-Quads: a POST without a graph answers 200 and
     stores nothing (Virtuoso 7.2.5), and with a graph it answers 500. Each graph's statements
     are spooled to a temporary file first (opened per batch, so a file of thousands of graphs
-    holds no more than one open), so memory stays flat whatever the file's size; the default
-    graph of the file goes into the file's graph, as on the embedded store. Blank nodes shared
-    between two graphs of the file become two nodes, one per graph.
+    holds no more than one open), so memory stays flat whatever the files' size; a file's
+    default graph goes into ``graph``, as on the embedded store. Blank nodes shared between
+    two graphs of a file become two nodes, one per graph.
 
     Raises:
         StoreError: a graph holds nothing on the server after its upload.
     """
     with tempfile.TemporaryDirectory(prefix="kg-import-") as folder:
         spools: dict[str, Path] = {}
-        with _open(file.path, file.compressed, progress) as stream:
-            for batch in _batches(ox.parse(input=stream, format=file.fmt, base_iri=file.base)):
-                by_graph: dict[str, list[ox.Triple]] = {}
-                for quad in batch:
-                    name = quad.graph_name
-                    graph = file.graph if isinstance(name, ox.DefaultGraph) else name.value
-                    by_graph.setdefault(graph, []).append(quad.triple)
-                for graph, triples in by_graph.items():
-                    spool = spools.setdefault(graph, Path(folder) / str(len(spools)))
-                    with spool.open("ab") as out:
-                        out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
-        for graph, spool in spools.items():
+        for file in files:
+            with _open(file.path, file.compressed, progress) as stream:
+                for batch in _batches(_parsed(stream, file)):
+                    by_graph: dict[str, list[ox.Triple]] = {}
+                    for quad in batch:
+                        name = quad.graph_name
+                        into = graph if isinstance(name, ox.DefaultGraph) else name.value
+                        by_graph.setdefault(into, []).append(quad.triple)
+                    for into, triples in by_graph.items():
+                        spool = spools.setdefault(into, Path(folder) / str(len(spools)))
+                        with spool.open("ab") as out:
+                            out.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        for into, spool in spools.items():
             with spool.open("rb") as body:
-                response = store.load_graph(body, "application/n-triples", graph, add=True)
-            _refused(file.path, response)
+                response = store.load_graph(body, "application/n-triples", into, add=True)
+            _refused(files, response)
     empty = _empty_graphs(store, list(spools))
     if empty:
         raise StoreError(
-            f"{store.graph_store_url} answered the upload of {file.path} but holds nothing in "
+            f"{store.graph_store_url} answered the upload of {_named(files)} but holds nothing in "
             + ", ".join(f"<{g}>" for g in empty[:5])
         )
 
@@ -473,8 +508,13 @@ def _batches(quads: Iterator[ox.Quad]) -> Iterator[list[ox.Quad]]:
         yield batch
 
 
+def _parsed(stream: IO[bytes], file: _File) -> Iterator[ox.Quad]:
+    """The file's statements for an upload, its blank nodes renamed (fresh for each file)."""
+    return ox.parse(input=stream, format=file.fmt, base_iri=file.base, rename_blank_nodes=True)
+
+
 def _reserialized(
-    stream: IO[bytes], fmt: ox.RdfFormat, base: str, sent: ox.RdfFormat, graph: str
+    file: _File, sent: ox.RdfFormat, graph: str, progress: ProgressReporter | None
 ) -> Iterator[bytes]:
     """The file's statements in ``sent`` (a line format, so pieces concatenate), batch by batch.
 
@@ -482,15 +522,16 @@ def _reserialized(
     as it was, Oxigraph server put it in its own default graph).
     """
     into = ox.NamedNode(graph)
-    for batch in _batches(ox.parse(input=stream, format=fmt, base_iri=base)):
-        if sent is ox.RdfFormat.N_QUADS:
-            batch = [
-                ox.Quad(q.subject, q.predicate, q.object, into)
-                if isinstance(q.graph_name, ox.DefaultGraph)
-                else q
-                for q in batch
-            ]
-        yield _serialize(batch, sent)
+    with _open(file.path, file.compressed, progress) as stream:
+        for batch in _batches(_parsed(stream, file)):
+            if sent is ox.RdfFormat.N_QUADS:
+                batch = [
+                    ox.Quad(q.subject, q.predicate, q.object, into)
+                    if isinstance(q.graph_name, ox.DefaultGraph)
+                    else q
+                    for q in batch
+                ]
+            yield _serialize(batch, sent)
 
 
 def _serialize(batch: list[ox.Quad], sent: ox.RdfFormat) -> bytes:
@@ -508,29 +549,24 @@ class _Pieces:
         return next(self._pieces, b"")
 
 
-def _check_syntax(
-    path: Path,
-    fmt: ox.RdfFormat,
-    compressed: bool,
-    base: str | None,
-    progress: ProgressReporter | None,
-) -> None:
+def _check_syntax(file: _File, progress: ProgressReporter | None) -> None:
     """Parse the whole file locally, streaming, before anything is sent to a server.
 
     Servers word (or omit) the position of a syntax error each in their own way, and not all
     of them load a Graph Store Protocol request in one transaction; checking first gives the
-    same located error on every server and sends nothing of a bad file. It costs one more
-    parse (about 2 s per million quads) and memory bounded by the parser's buffer.
+    same located error on every server and sends nothing of a bad file (nor of the files
+    given with it: all are checked before any is sent). It costs one more parse (about 2 s
+    per million quads) and memory bounded by the parser's buffer.
 
     Raises:
         ParseError: the file does not parse (with its line) or cannot be read.
     """
     checking = (lambda name, n: progress(f"{name} (checking)", n)) if progress else None
-    with _open(path, compressed, checking) as stream:
+    with _open(file.path, file.compressed, checking) as stream:
         try:
-            for _ in ox.parse(input=stream, format=fmt, base_iri=base):
+            for _ in ox.parse(input=stream, format=file.fmt, base_iri=file.base):
                 pass
         except SyntaxError as error:
-            raise parse_error(str(path), error) from None
+            raise parse_error(str(file.path), error) from None
         except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise ParseError(str(path), None, None, f"cannot read the file: {error}") from None
+            raise ParseError(str(file.path), None, None, f"cannot read the file: {error}") from None
