@@ -120,6 +120,64 @@ def test_scripted_links_of_filtered_views_keep_the_filter(app_client):
     assert all(url.endswith("?sources=report") for url in plotted)
 
 
+SORA = "https://w3id.org/genvid-kg/id/model/sora"
+APIS = (
+    ("GET", "/api/ask?q=which+models+use+DiT", None),
+    ("GET", "/api/search?q=Kling", None),
+    ("GET", "/api/search?q=Klingg", None),  # no hit: the close spellings
+    ("POST", "/api/labels", {"iris": [SORA, "https://w3id.org/genvid-kg/id/org/openai"]}),
+    ("GET", f"/api/lineage/neighbours?iri={SORA}", None),
+)
+
+
+def _json_links(value) -> list[str]:
+    """Every string of a JSON answer that is a path of the app (its links, whatever the key)."""
+    if isinstance(value, dict):
+        return [link for item in value.values() for link in _json_links(item)]
+    if isinstance(value, list):
+        return [link for item in value for link in _json_links(item)]
+    path = isinstance(value, str) and value.startswith("/") and _internal("/", value)
+    return [value] if path else []
+
+
+def _api_links(client, method: str, url: str, body: dict | None) -> list[str]:
+    answer = client.request(method, url, json=body)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return _json_links(answer.json())
+
+
+def test_every_link_of_a_filtered_api_answer_keeps_the_filter_and_resolves(app_client):
+    """The JSON API's links (entity pages, source pages) under ?sources=report carry it as the
+    pages' links do, once; unfiltered, none; each resolves."""
+    seen: set[str] = set()
+    for method, url, body in APIS:
+        filtered = url + ("&" if "?" in url else "?") + "sources=report"
+        links = _api_links(app_client, method, filtered, body)
+        assert links, url
+        assert all(_sources(link) == ["report"] for link in links), (url, links)
+        assert not [link for link in _api_links(app_client, method, url, body) if _sources(link)]
+        seen.update(links)
+    assert {"model", "source", "org"} <= {link.split("/")[2] for link in seen}
+    for link in sorted(seen):
+        assert app_client.get(link).status_code == 200, link
+
+
+@pytest.mark.browser
+@BROWSER_MARKS[1]
+def test_a_node_expanded_under_the_filter_links_its_page_once_filtered(live_server, browser):
+    """The lineage page adds its filter to the bare paths of its own JSON, not again to the
+    API's, which carry it already."""
+    page = browser.pages[0] if browser.pages else browser.new_page()
+    page.goto(f"{live_server}/lineage?focus=Sora&depth=0&sources=report")
+    page.wait_for_function("window.lineageView && window.lineageView.ready")
+    dit = "https://w3id.org/genvid-kg/id/architecture/dit"
+    assert page.evaluate("(iri) => window.lineageView.expand(iri)", SORA) > 0
+    for iri, path in ((SORA, "/id/model/sora"), (dit, "/id/architecture/dit")):
+        page.evaluate("(iri) => window.lineageView.highlight(iri)", iri)
+        link = page.locator("#lineage-info a.lineage-entity-link").get_attribute("href")
+        assert link == f"{path}?sources=report", (iri, link)
+
+
 def test_unfiltered_pages_carry_no_sources(app_client):
     for page in PAGES:
         parsed, urls = _crawl(app_client, page)
@@ -150,6 +208,8 @@ def test_the_query_editor_runs_over_the_report_view(live_server, browser, built,
     assert first.endswith("?sources=report")
     sora = "https://w3id.org/genvid-kg/id/model/sora"
     assert page.evaluate("(iri) => GraphView.pageOf(iri)", sora) == "/id/model/sora?sources=report"
+    kept = "/id/model/sora?sources=report"  # an API answer's link: the filter is on already
+    assert page.evaluate("(url) => GraphView.scoped(url)", kept) == kept
     page.click('nav.kg-sources a[data-sources="all"]')  # the way out keeps the query
     page.wait_for_load_state()
     assert "sources" not in urlsplit(page.url).query

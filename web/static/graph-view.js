@@ -27,9 +27,10 @@
     return !LINKS && toggle && toggle.dataset.sources === "report" ? "report" : null;
   })();
 
-  /** An app URL as this page links it: with the page's sources filter, if any. */
+  /** An app URL as this page links it: with the page's sources filter, if any (the JSON API
+   * gives its links with the filter already on). */
   function scoped(url) {
-    if (!SOURCES || !url || url.charAt(0) !== "/") return url;
+    if (!SOURCES || !url || url.charAt(0) !== "/" || /[?&]sources=/.test(url)) return url;
     return url + (url.indexOf("?") < 0 ? "?" : "&") + "sources=" + SOURCES;
   }
 

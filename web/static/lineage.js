@@ -320,6 +320,13 @@
     delete document.body.dataset.selected;
   }
 
+  // An entity's page as this view links it: the page's JSON gives bare paths, to which the
+  // page adds its ?sources filter; /api/lineage/neighbours gives them with the filter on.
+  function pageOf(url) {
+    var kept = /[?&]sources=/.test(url) ? "" : data.entitySuffix || "";
+    return data.entityBase + url + kept;
+  }
+
   function showInfo(id, up, down) {
     var node = nodes.get(id);
     var facts = [data.kinds[node.kind].label, node.date || "undated"];
@@ -327,7 +334,7 @@
     common.info($("lineage-info"), {
       title: node.fullLabel,
       facts: facts,
-      href: node.url ? data.entityBase + node.url + (data.entitySuffix || "") : null,
+      href: node.url ? pageOf(node.url) : null,
       paths: common.chains(descentOf, id, MAX_PATHS).map(function (path) {
         return path.map(label);
       }),

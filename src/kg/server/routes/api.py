@@ -16,8 +16,10 @@ from kg.errors import BadParameterError, UnknownQuestionError
 from kg.lineage import neighbourhood, to_json
 from kg.scope import ReportView
 from kg.server.deps import SettingsDep, ViewStoreDep
+from kg.store import Store
 from kg.views.answer import answer_json
 from kg.views.lookup import Hit, labels_of, name_hits, search, suggest
+from kg.views.pages import scoped_href
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -75,8 +77,16 @@ class LineageGraph(BaseModel):
     edges: list[dict]
 
 
-def _hits(hits: list[Hit]) -> list[EntityHit]:
-    return [EntityHit(**asdict(hit)) for hit in hits]
+def _link(url: str | None, store: Store) -> str | None:
+    """A link field of an answer read under ``?sources=report`` keeps the filter, as every
+    page's links do (kg.views.pages.scoped_href): a script that follows it stays in the view.
+    External links are left as they are."""
+    sources = "report" if isinstance(store, ReportView) else "all"
+    return scoped_href(url, sources) if url else url
+
+
+def _hit(hit: Hit, store: Store) -> EntityHit:
+    return EntityHit(**(asdict(hit) | {"url": _link(hit.url, store)}))
 
 
 def _question(question) -> Question:
@@ -117,7 +127,10 @@ def ask_question(
             raise
         kept = {"q": q} | ({"sources": "report"} if isinstance(store, ReportView) else {})
         return RedirectResponse(f"/api/search?{urlencode(kept)}", status_code=303)
-    return AskAnswer(**answer_json(store, settings.queries_dir, answer))
+    found = answer_json(store, settings.queries_dir, answer)
+    for reference in found["references"]:
+        reference.update(page=_link(reference["page"], store), url=_link(reference["url"], store))
+    return AskAnswer(**found)
 
 
 @router.get("/search", summary="Find entities by label or alternative label")
@@ -130,7 +143,11 @@ def search_entities(
     """Entities whose names match, best first; close spellings when nothing matches."""
     hits = search(store, settings.queries_dir, q, limit)
     close = [] if hits else suggest(store, settings.queries_dir, q)
-    return SearchAnswer(query=q, results=_hits(hits), suggestions=_hits(close))
+    return SearchAnswer(
+        query=q,
+        results=[_hit(hit, store) for hit in hits],
+        suggestions=[_hit(hit, store) for hit in close],
+    )
 
 
 @router.post("/labels", summary="Labels, kinds and pages of entity IRIs")
@@ -141,7 +158,7 @@ def labels(
 ) -> dict[str, EntityHit]:
     """For result views that show IRIs: each known entity's label, kind and page."""
     found = labels_of(store, settings.queries_dir, iris)
-    return {iri: EntityHit(**asdict(hit)) for iri, hit in found.items()}
+    return {iri: _hit(hit, store) for iri, hit in found.items()}
 
 
 @router.get("/lineage/neighbours", summary="An entity and its direct lineage neighbours")
@@ -154,4 +171,7 @@ def lineage_neighbours(
         ox.NamedNode(iri)
     except ValueError:
         raise BadParameterError(f"iri: {iri!r} is not an IRI") from None
-    return LineageGraph(**to_json(neighbourhood(store, iri)))
+    graph = to_json(neighbourhood(store, iri))
+    for node in graph["nodes"]:
+        node["url"] = _link(node["url"], store)
+    return LineageGraph(**graph)
