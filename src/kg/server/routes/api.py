@@ -77,12 +77,16 @@ class LineageGraph(BaseModel):
     edges: list[dict]
 
 
+def _sources(store: Store) -> str:
+    """The view an answer is read from: ``report`` under ``?sources=report``, else ``all``."""
+    return "report" if isinstance(store, ReportView) else "all"
+
+
 def _link(url: str | None, store: Store) -> str | None:
     """A link field of an answer read under ``?sources=report`` keeps the filter, as every
     page's links do (kg.views.pages.scoped_href): a script that follows it stays in the view.
     External links are left as they are."""
-    sources = "report" if isinstance(store, ReportView) else "all"
-    return scoped_href(url, sources) if url else url
+    return scoped_href(url, _sources(store)) if url else url
 
 
 def _hit(hit: Hit, store: Store) -> EntityHit:
@@ -125,8 +129,8 @@ def ask_question(
     except UnknownQuestionError:
         if not name_hits(store, settings.queries_dir, q):
             raise
-        kept = {"q": q} | ({"sources": "report"} if isinstance(store, ReportView) else {})
-        return RedirectResponse(f"/api/search?{urlencode(kept)}", status_code=303)
+        search_url = scoped_href(f"/api/search?{urlencode({'q': q})}", _sources(store))
+        return RedirectResponse(search_url, status_code=303)
     found = answer_json(store, settings.queries_dir, answer)
     for reference in found["references"]:
         reference.update(page=_link(reference["page"], store), url=_link(reference["url"], store))
