@@ -1,14 +1,14 @@
 /* The static explorer's query backend: the query page (query.js) asks window.KgQueryBackend
  * instead of a server's /sparql. Queries run in sparql-worker.js over the whole graph, loaded
- * once from the site's gzip TriG dump, with its progress shown above the editor. Answers
+ * once from the site's gzip N-Quads dump, with its progress shown above the editor. Answers
  * come back as fetch Responses shaped like /sparql's (status, content type, body), so
  * query.js reads them the same way; downloads are files made in the browser (blob: URLs).
  */
 (function () {
   "use strict";
 
-  var data = JSON.parse(document.getElementById("query-data").textContent);
-  var links = JSON.parse(document.getElementById("kg-links").textContent);
+  var data = null;
+  var links = null;
   // [label, media type, file extension, format name] as the app's downloads name them.
   var DOWNLOADS = [
     ["JSON", "application/sparql-results+json", "srj", "json"],
@@ -30,8 +30,6 @@
   box.id = "engine-status";
   box.setAttribute("role", "status");
   box.append(bar, text);
-  var form = document.getElementById("query-form");
-  form.parentNode.insertBefore(box, form);
 
   function show(message, done, total) {
     text.textContent = message;
@@ -63,22 +61,34 @@
     if (pending) pending.resolve(message);
   }
 
-  function start() {
-    if (location.protocol === "file:") {
-      box.dataset.state = "unavailable";
-      show("SPARQL runs on WebAssembly, which browsers do not load from file:// pages: serve this folder (kg site --serve) and open its http:// address.", 0, 1);
-      return Promise.reject(new Error("The query engine needs the site to be served over http (kg site --out DIR --serve, or any static server); browsers do not load WebAssembly from file:// pages."));
-    }
-    show("Starting the query engine…");
-    worker = new Worker((links.static || links.root + "static/") + "sparql-worker.js", { type: "module" });
-    worker.onmessage = onMessage;
-    worker.onerror = function (event) {
+  /** The worker, started as soon as this script runs (from the page's <head>): its thread,
+   * module and engine start up while the rest of the page is parsed. */
+  function startWorker() {
+    if (location.protocol === "file:") return null;
+    var started = new Worker(new URL("sparql-worker.js", document.currentScript.src), { type: "module" });
+    started.onmessage = onMessage;
+    started.onerror = function (event) {
       event.preventDefault();
       Object.keys(waiting).forEach(function (id) {
         waiting[id].resolve({ ok: false, status: 500, message: "the query engine failed to start: " + (event.message || "unknown error") });
         delete waiting[id];
       });
     };
+    return started;
+  }
+
+  /** Once the page is parsed: the status line above the editor, then the graph's load. */
+  function start() {
+    data = JSON.parse(document.getElementById("query-data").textContent);
+    links = JSON.parse(document.getElementById("kg-links").textContent);
+    var form = document.getElementById("query-form");
+    form.parentNode.insertBefore(box, form);
+    if (!worker) {
+      box.dataset.state = "unavailable";
+      show("SPARQL runs on WebAssembly, which browsers do not load from file:// pages: serve this folder (kg site --serve) and open its http:// address.", 0, 1);
+      return Promise.reject(new Error("The query engine needs the site to be served over http (kg site --out DIR --serve, or any static server); browsers do not load WebAssembly from file:// pages."));
+    }
+    show("Starting the query engine…");
     var url = new URL(links.root + links.dump, location.href).href;
     return call({ type: "load", url: url, format: links.dumpFormat, prefixes: data.prefixes }).then(function (answer) {
       if (!answer.ok) {
@@ -164,7 +174,11 @@
       });
     },
   };
-  backend.ready = start();
+  worker = startWorker();
+  backend.ready = new Promise(function (resolve) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
+    else resolve();
+  }).then(start);
   backend.ready.catch(function () {});
   window.KgQueryBackend = backend;
 })();

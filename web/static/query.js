@@ -317,7 +317,42 @@
   }
 
   // ---- views, permalink, downloads ---------------------------------------------------------
-  var RENDER = { table: renderTable, graph: renderGraph, timeline: renderTimeline };
+  // vis-network and plotly.js load when a view first needs them (their URLs are on this
+  // script's tag): the table needs neither, and parsed with the page they delayed it.
+  var engineUrls = document.currentScript.dataset;
+  var engines = {};
+
+  function engine(name) {
+    if (!engines[name]) {
+      engines[name] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = engineUrls[name];
+        script.onload = resolve;
+        script.onerror = function () {
+          delete engines[name];
+          reject(new Error("Could not load " + script.src + ": reload the page to try again."));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return engines[name];
+  }
+
+  /** ``render`` once ``name`` has loaded, unless another answer has come in meanwhile. */
+  function needing(name, render) {
+    return function (result) {
+      engine(name).then(
+        function () {
+          if (state.result === result) render(result);
+        },
+        function (error) {
+          showError(error.message);
+        }
+      );
+    };
+  }
+
+  var RENDER = { table: renderTable, graph: needing("vis", renderGraph), timeline: needing("plotly", renderTimeline) };
 
   function showView(view) {
     if (!RENDER[view]) view = "table";

@@ -166,7 +166,6 @@ class PageRenderer:
             "dumpFormat": DUMP_MEDIA,
             "searchIndex": SEARCH_INDEX,
             "lineageKinds": list(KINDS_ORDER),
-            "static": links.assets + "static/",
         }
         # Only what the page's scripts read: the whole set in all 640 entity pages would
         # weigh 0.08 MB, gzipped page by page.
