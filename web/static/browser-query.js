@@ -7,6 +7,7 @@
 (function () {
   "use strict";
 
+  var script = document.currentScript;
   var data = null;
   var links = null;
   // [label, media type, file extension, format name] as the app's downloads name them.
@@ -61,11 +62,11 @@
     if (pending) pending.resolve(message);
   }
 
-  /** The worker, started as soon as this script runs (from the page's <head>): its thread,
-   * module and engine start up while the rest of the page is parsed. */
+  /** The worker, started as soon as this script runs (from the page's <head>) and asked for
+   * the graph named on this script's tag: its thread, engine and the dump's download start up
+   * while the rest of the page is parsed. */
   function startWorker() {
-    if (location.protocol === "file:") return null;
-    var started = new Worker(new URL("sparql-worker.js", document.currentScript.src), { type: "module" });
+    var started = new Worker(new URL("sparql-worker.js", script.src), { type: "module" });
     started.onmessage = onMessage;
     started.onerror = function (event) {
       event.preventDefault();
@@ -77,20 +78,27 @@
     return started;
   }
 
-  /** Once the page is parsed: the status line above the editor, then the graph's load. */
-  function start() {
+  function load() {
+    if (location.protocol === "file:") return null;
+    worker = startWorker();
+    show("Starting the query engine…");
+    return call({ type: "load", url: new URL(script.dataset.dump, location.href).href, format: script.dataset.format });
+  }
+
+  /** Once the page is parsed: the status line above the editor, the prefixes its queries may
+   * use, then the graph's load as it ends. */
+  function start(loading) {
     data = JSON.parse(document.getElementById("query-data").textContent);
     links = JSON.parse(document.getElementById("kg-links").textContent);
     var form = document.getElementById("query-form");
     form.parentNode.insertBefore(box, form);
-    if (!worker) {
+    if (!loading) {
       box.dataset.state = "unavailable";
       show("SPARQL runs on WebAssembly, which browsers do not load from file:// pages: serve this folder (kg site --serve) and open its http:// address.", 0, 1);
       return Promise.reject(new Error("The query engine needs the site to be served over http (kg site --out DIR --serve, or any static server); browsers do not load WebAssembly from file:// pages."));
     }
-    show("Starting the query engine…");
-    var url = new URL(links.root + links.dump, location.href).href;
-    return call({ type: "load", url: url, format: links.dumpFormat, prefixes: data.prefixes }).then(function (answer) {
+    worker.postMessage({ type: "prefixes", prefixes: data.prefixes });
+    return loading.then(function (answer) {
       if (!answer.ok) {
         box.dataset.state = "failed";
         show(answer.message, 0, 1);
@@ -174,11 +182,13 @@
       });
     },
   };
-  worker = startWorker();
+  var loading = load();
   backend.ready = new Promise(function (resolve) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
-  }).then(start);
+  }).then(function () {
+    return start(loading);
+  });
   backend.ready.catch(function () {});
   window.KgQueryBackend = backend;
 })();

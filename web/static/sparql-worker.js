@@ -1,8 +1,9 @@
 /* The static explorer's SPARQL engine: Oxigraph compiled to WebAssembly, in a Web Worker so
  * the page never freezes while the graph loads or a query runs.
  *
- * Messages in:  {id, type: "load", url, format, prefixes}   fetch the gzip dump (format: its
- *                                                 media type) and load it
+ * Messages in:  {id, type: "load", url, format}   fetch the gzip dump (format: its media type)
+ *                                                 and load it
+ *               {type: "prefixes", prefixes}      the prefixes every query may use undeclared
  *               {id, type: "query", query, format}   run a query (format: a results media type)
  * Messages out: {type: "progress", phase, done, total} while loading
  *               {id, ok: true, ...} or {id, ok: false, status, message}
@@ -45,6 +46,13 @@ async function gunzip(blob) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+function download(url) {
+  return fetch(url).then(function (response) {
+    if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+    return readAll(response).then(gunzip);
+  });
+}
+
 /** The dump in slices, reporting how far the parser got (it pulls slices as it goes). */
 function* slices(bytes) {
   for (var start = 0; start < bytes.length; start += CHUNK) {
@@ -63,18 +71,9 @@ var engine = init().then(function () {
 
 async function load(message) {
   var askedMs = performance.now() - workerStart;
-  var download = fetch(message.url).then(function (response) {
-    if (!response.ok) throw new Error(message.url + " answered HTTP " + response.status);
-    return readAll(response).then(gunzip);
-  });
-  var both = await Promise.all([engine, download]);
+  var both = await Promise.all([engine, download(message.url)]);
   var engineMs = both[0];
   var bytes = both[1];
-  prologue = Object.keys(message.prefixes)
-    .map(function (name) {
-      return "PREFIX " + name + ": <" + message.prefixes[name] + ">";
-    })
-    .join(" ");
   var fetchedMs = performance.now() - workerStart;
   var fresh = new oxigraph.Store();
   // lenient: the dump is the site's own, written by Oxigraph from a validated graph, so the
@@ -134,7 +133,13 @@ function query(message) {
 
 self.onmessage = function (event) {
   var message = event.data;
-  if (message.type === "load") {
+  if (message.type === "prefixes") {
+    prologue = Object.keys(message.prefixes)
+      .map(function (name) {
+        return "PREFIX " + name + ": <" + message.prefixes[name] + ">";
+      })
+      .join(" ");
+  } else if (message.type === "load") {
     load(message).then(
       function (stats) {
         self.postMessage(Object.assign({ id: message.id, ok: true }, stats));

@@ -162,8 +162,6 @@ class PageRenderer:
         dumps.append(("VoID", links.root + VOID, "a VoID description of the dataset"))
         script_links = {
             "root": links.root,
-            "dump": DUMPS[0].path,
-            "dumpFormat": DUMP_MEDIA,
             "searchIndex": SEARCH_INDEX,
             "lineageKinds": list(KINDS_ORDER),
         }
@@ -177,6 +175,8 @@ class PageRenderer:
             "void": links.root + VOID,
             "search_index": links.root + SEARCH_INDEX,
             "dumps": dumps,
+            # What the query page's engine loads, named on its <script> tag in <head>.
+            "dump": {"url": links.root + DUMPS[0].path, "format": DUMP_MEDIA},
             "entities": [],
         }
         if home:
