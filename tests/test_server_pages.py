@@ -14,6 +14,8 @@ import json
 import re
 
 import httpx
+import pyoxigraph as ox
+import pytest
 from click.testing import CliRunner
 
 from kg.answers import QUESTIONS
@@ -310,6 +312,81 @@ def test_kg_serve_answers_on_its_port(live_server):
     assert "Generative video AI" in home.text
     described = httpx.get(live_server + "/sparql")
     assert f"<{live_server}/sparql>" in described.text
+
+
+@pytest.fixture
+def lineage_over_a_store_object(settings, make_client, monkeypatch):
+    """An app over a memory store of tests/data/mini, the builds of its lineage graph counted
+    (each one then calls ``during``, if set); yields (client, store, builds, hooks)."""
+    from kg import lineage
+    from kg.build import build
+    from kg.server.app import create_app
+    from kg.store import MemoryStore
+
+    from .conftest import MINI
+
+    store = MemoryStore()
+    build(settings, [MINI], target=store)
+    builds: list[int] = []
+    hooks: dict = {"during": None}
+    read = lineage.read_lineage
+
+    def counted(store):
+        graph = read(store)
+        builds.append(1)
+        if hooks["during"]:
+            hooks["during"]()
+        return graph
+
+    monkeypatch.setattr(lineage, "read_lineage", counted)
+    return make_client(create_app(settings, store)), store, builds, hooks
+
+
+NAMES = "/lineage/names.json?view=overview"
+
+
+def _without(store, label: str) -> None:
+    """Publish new contents into ``store``: the same, less the statements of ``label``."""
+    quads = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    store.replace(
+        ox.Quad(s, p, o, g)
+        for s, p, o, g in quads
+        if not (isinstance(o, ox.Literal) and o.value == label)
+    )
+
+
+def test_a_store_object_keeps_its_lineage_parts_until_its_contents_change(
+    lineage_over_a_store_object,
+):
+    """Given a store object instead of a folder, the app keys its rendered pages on the
+    object's own version(): repeated chunk requests build the lineage graph once, and a
+    change of the contents (a new build into the same object) is seen at the next request."""
+    client, store, builds, _hooks = lineage_over_a_store_object
+    assert client.get("/lineage?view=overview").status_code == 200
+    labels = [client.get(NAMES).json()["labels"] for _ in range(3)]
+    assert len(builds) == 1, "the page and its chunks come from one build of the graph"
+    assert labels[0] == labels[1] == labels[2]
+    _without(store, labels[0][0])
+    again = client.get(NAMES).json()["labels"]
+    assert len(builds) == 2, "new contents: the graph is built afresh"
+    assert again == labels[0][1:]
+
+
+def test_lineage_parts_made_while_new_contents_land_are_not_kept_for_them(
+    lineage_over_a_store_object,
+):
+    """The parts are kept under the version read before the store was: parts read from the
+    old contents while new ones were published are made again for the new ones."""
+    client, store, builds, hooks = lineage_over_a_store_object
+
+    def publish() -> None:  # once, between the read of the graph and the page's keeping
+        hooks["during"] = None
+        _without(store, "Sora")
+
+    hooks["during"] = publish
+    assert "Sora" in client.get(NAMES).json()["labels"]  # asked of the old contents
+    assert "Sora" not in client.get(NAMES).json()["labels"]
+    assert len(builds) == 2
 
 
 def test_views_are_rendered_once_per_published_build(settings):

@@ -1,11 +1,13 @@
-"""Answers kept per published build of a store folder: a rebuild is seen at once, never stale.
+"""Answers kept per version of a store's contents: a rebuild is seen at once, never stale.
 
-The key of every entry includes the store's published build (``store_version``: one readlink),
-so `kg build` needs no invalidation step. A store without a published version (memory, a
-remote server, none at all) is never cached. Used for /sparql answers (kg.executor) and for
-the web app's costliest rendered pages (kg.server). With ``max_bytes``, the total size of the
-values kept is bounded too (least recently used first out): a few large /sparql answers must
-not hold the server's memory until the next build.
+The key of every entry includes the store's version: for a store folder its published build
+(``store_version``: one readlink), for a store object its own ``version()`` (a memory store
+counts its replacements; an embedded store reads its folder's build), so `kg build` needs no
+invalidation step. A store that cannot tell (a remote server, whose contents change behind
+its back, or none at all) has no version and is never cached. Used for /sparql answers
+(kg.executor) and for the web app's costliest rendered pages (kg.server). With ``max_bytes``,
+the total size of the values kept is bounded too (least recently used first out): a few large
+/sparql answers must not hold the server's memory until the next build.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from kg.store import store_version
+from kg.store import Store, store_version
 
 __all__ = ["BuildCache"]
 
@@ -24,7 +26,7 @@ V = TypeVar("V")
 
 
 class BuildCache(Generic[K, V]):
-    """The most recently used values, keyed on (published build, key); thread-safe.
+    """The most recently used values, keyed on (store version, key); thread-safe.
 
     At most ``entries`` values and, when ``max_bytes`` is given, at most that many bytes as
     ``size`` measures them (a value larger than the whole bound is not kept at all).
@@ -32,12 +34,13 @@ class BuildCache(Generic[K, V]):
 
     def __init__(
         self,
-        location: str | None,
+        source: str | Store | None,
         entries: int,
         max_bytes: int | None = None,
         size: Callable[[V], int] = len,  # type: ignore[assignment]
     ) -> None:
-        self.location = location
+        #: A store folder's location (its build read by one readlink) or a store object.
+        self.source = source
         self.entries = entries
         self.max_bytes = max_bytes
         self._size = size
@@ -46,8 +49,10 @@ class BuildCache(Generic[K, V]):
         self.bytes = 0
 
     def version(self) -> str:
-        """The published build now ('' when the store has none: nothing is cached then)."""
-        return store_version(self.location) if self.location else ""
+        """The store's version now ('' when it has none: nothing is cached then)."""
+        if isinstance(self.source, str):
+            return store_version(self.source) if self.source else ""
+        return self.source.version() if self.source is not None else ""
 
     def get(self, version: str, key: K) -> V | None:
         """The value kept for ``key`` on build ``version``, or None."""

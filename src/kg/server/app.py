@@ -136,8 +136,10 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.templates = _templates(settings)
-    # A store object handed in may not be the folder settings name: never cache its pages.
-    app.state.view_cache = view_cache(None if in_process else settings.store)
+    # Pages are kept per version of what they are read from: a folder's published build (one
+    # readlink per request), or a store object's own version() (it may not be the folder
+    # settings name; a memory store counts its replacements; a SPARQL server has none).
+    app.state.view_cache = view_cache(store if in_process else settings.store)
     if in_process:
         app.state.engine = InProcessEngine(store, hosts)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

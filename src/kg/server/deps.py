@@ -172,11 +172,10 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-def view_cache(location: str | None) -> BuildCache[str, Rendered]:
-    """The cache of rendered pages for a store folder (None: a store object, never cached)."""
-    return BuildCache(
-        location, VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES, size=lambda page: len(page[1])
-    )
+def view_cache(store: str | Store) -> BuildCache[str, Rendered]:
+    """The cache of rendered pages of a store folder or object, kept per version of its
+    contents (kg.cache); a SPARQL server has none: its pages are never kept."""
+    return BuildCache(store, VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES, size=lambda page: len(page[1]))
 
 
 async def rendered(request: Request, key: str, make: Callable[[], Rendered]) -> Rendered:

@@ -147,8 +147,8 @@ async def _lineage_part(
         return f"/lineage?{query}" if part == "page" else f"/lineage/{part}.json?{query}"
 
     def make() -> Rendered:
+        version = views.version()  # before the store is read: no part kept under a later one
         parts = render()
-        version = views.version()
         for part, value in parts.items():
             views.put(version, key(part), value)
         if name not in parts:
