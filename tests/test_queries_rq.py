@@ -1,4 +1,4 @@
-"""Every named query in queries/ runs on the built graph and returns rows."""
+"""Every named query in queries/ runs on the built graph and returns rows, undated ones last."""
 
 import re
 

@@ -317,7 +317,7 @@ def test_kg_serve_answers_on_its_port(live_server):
 @pytest.fixture
 def lineage_over_a_store_object(settings, make_client, monkeypatch):
     """An app over a memory store of tests/data/mini, the builds of its lineage graph counted
-    (each one then calls ``during``, if set); yields (client, store, builds, hooks)."""
+    (each one then calls ``during``, if set): (client, store, builds, hooks)."""
     from kg import lineage
     from kg.build import build
     from kg.server.app import create_app
