@@ -153,13 +153,18 @@ def test_query_page_offers_every_example_query(app_client):
     )
     assert data["prefixes"]["kg"] == "https://w3id.org/genvid-kg/ontology#"
     assert "text/csv" in data["resultsMedia"]
-    for script in (
-        "vendor/vis-network.min.js",
-        "vendor/plotly.min.js",
-        "sparql-editor.js",
-        "query.js",
-    ):
+    for script in ("sparql-editor.js", "graph-view.js"):
         assert f'<script src="/static/{script}"></script>' in page
+    # vis-network and plotly.js load when the graph or timeline view first needs them: their
+    # addresses ride on query.js's tag, and the app serves them there.
+    tag = re.search(r'<script src="/static/query.js"([^>]*)>', page, re.S)[1]
+    engines = dict(re.findall(r'data-(vis|plotly)="([^"]+)"', tag))
+    assert engines == {
+        "vis": "/static/vendor/vis-network.min.js",
+        "plotly": "/static/vendor/plotly.min.js",
+    }
+    for url in engines.values():
+        assert app_client.get(url).status_code == 200
 
 
 def test_ontology_page_is_generated_from_the_ontology(app_client):
