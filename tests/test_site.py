@@ -139,7 +139,7 @@ def test_site_holds_every_view_the_dumps_and_a_page_per_entity(site, built, buil
         "ontology.html",
         "void.ttl",
         "search-index.json",
-        "data/genvid-kg.nq.gz",
+        "data/genvid-kg.trig.gz",
         "data/genvid-kg.ttl",
         "data/genvid-kg.jsonld",
         "static/graph-styles.json",
@@ -244,8 +244,8 @@ def test_dumps_hold_every_statement_with_its_source(site, built):
     total = int(
         select(built, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").column("n")[0]
     )
-    nquads = gzip.decompress((site / "data/genvid-kg.nq.gz").read_bytes())
-    quads = set(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    trig = gzip.decompress((site / "data/genvid-kg.trig.gz").read_bytes())
+    quads = set(ox.parse(trig, format=ox.RdfFormat.TRIG))
     assert len(quads) == total
     assert {quad.graph_name.value for quad in quads} == set(
         select(built, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").column("g")
@@ -271,7 +271,7 @@ def test_void_describes_the_dataset_and_its_dumps(site, built, built_settings):
     assert str(dataset) == where + "#dataset"
     dumps = {str(o) for o in void.objects(dataset, VOID.dataDump)}
     assert dumps == {
-        "https://site.invalid/data/genvid-kg.nq.gz",
+        "https://site.invalid/data/genvid-kg.trig.gz",
         "https://site.invalid/data/genvid-kg.ttl",
         "https://site.invalid/data/genvid-kg.jsonld",
     }
@@ -321,7 +321,7 @@ def test_served_with_webassembly_type_and_a_strict_policy(site_url):
     assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
     assert "<script>" not in page.text  # only JSON data and files: no inline script
-    dump = httpx.get(site_url + "data/genvid-kg.nq.gz")
+    dump = httpx.get(site_url + "data/genvid-kg.trig.gz")
     assert dump.headers["content-type"] == "application/gzip"
     assert "content-encoding" not in dump.headers
 
@@ -357,7 +357,7 @@ def test_base_url_puts_every_link_under_the_sub_path(base_site):
     timeline = (base_site / "timeline.html").read_text()
     assert f"{BASE_URL}id/model/sora" in timeline
     void = rdflib.Graph().parse(base_site / "void.ttl", format="turtle")
-    assert (None, VOID.dataDump, rdflib.URIRef(BASE_URL + "data/genvid-kg.nq.gz")) in void
+    assert (None, VOID.dataDump, rdflib.URIRef(BASE_URL + "data/genvid-kg.trig.gz")) in void
 
 
 def test_base_url_must_be_a_url(built_settings, tmp_path):

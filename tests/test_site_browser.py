@@ -82,9 +82,9 @@ def _kg_query(settings, name: str, fmt: str = "json") -> str:
 
 def test_models_using_dit_in_the_browser_gives_kg_query_rows(site_url, browser, built_settings):
     page = _query_page(browser, site_url)
-    # The worker loaded every statement of the site's gzip N-Quads dump.
-    dump = urllib.request.urlopen(site_url + "data/genvid-kg.nq.gz").read()
-    statements = len(list(ox.parse(gzip.decompress(dump), format=ox.RdfFormat.N_QUADS)))
+    # The worker loaded every statement of the site's gzip TriG dump.
+    dump = urllib.request.urlopen(site_url + "data/genvid-kg.trig.gz").read()
+    statements = len(list(ox.parse(gzip.decompress(dump), format=ox.RdfFormat.TRIG)))
     assert page.evaluate("window.KgQueryBackend.stats.quads") == statements > 4000
     page.click("button.example[data-name=models-using-dit]")
     page.wait_for_selector("body[data-state=done]", timeout=30_000)

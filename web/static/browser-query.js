@@ -1,6 +1,6 @@
 /* The static explorer's query backend: the query page (query.js) asks window.KgQueryBackend
  * instead of a server's /sparql. Queries run in sparql-worker.js over the whole graph, loaded
- * once from the site's gzip N-Quads dump, with its progress shown above the editor. Answers
+ * once from the site's gzip TriG dump, with its progress shown above the editor. Answers
  * come back as fetch Responses shaped like /sparql's (status, content type, body), so
  * query.js reads them the same way; downloads are files made in the browser (blob: URLs).
  */

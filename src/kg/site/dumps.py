@@ -1,16 +1,18 @@
-"""The whole graph as files: gzip N-Quads (what the browser loads), Turtle, JSON-LD, and VoID.
+"""The whole graph as files: gzip TriG (what the browser loads), Turtle, JSON-LD, and VoID.
 
 Every statement sits in the named graph of its source, so the quads come from the named
-query ``source-statements`` (each statement with its source); the N-Quads dump keeps the
-graphs, for datasets. Turtle has no graphs and holds each statement once, and so does
+query ``source-statements`` (each statement with its source); the TriG dump keeps the graphs,
+for datasets. Turtle has no graphs and holds each statement once, and so does
 ``genvid-kg.jsonld``: a reader that loads one graph (``rdflib.Graph``) finds nothing in named
 graphs. The VoID description is computed from the same quads, so its counts are the dumps'
 counts.
 
-N-Quads rather than TriG: TriG is half the bytes gzipped (0.36 MB against 0.69 at 100k
-quads; 54 kB against 77 for the curated graph), but Oxigraph's WebAssembly build parses
-N-Quads in three quarters of the time (0.28 s against 0.38 at 100k quads in Chromium), and
-the parse is the largest part of the query page's load (bench/bench_site.py).
+TriG rather than N-Quads: with the prefixes it is a quarter of the bytes (a fifth at 100k
+quads: 0.36 MB gzipped against 0.69) and loads as fast in the browser. Oxigraph's WebAssembly
+build parses N-Quads faster (0.27-0.31 s against 0.33-0.36 at 100k quads in Chromium), but
+gunzipping twice the bytes took that back: the query page's worker had the graph loaded at
+0.47-0.50 s either way, and also when N-Quads came in pieces, gunzipped on a second thread
+while the last piece was parsed (bench/bench_site.py, bench/README.md).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from kg.store import Store
 __all__ = ["DUMPS", "DUMP_MEDIA", "Dump", "read_quads", "render_void", "write_dumps"]
 
 #: The media type of ``DUMPS[0]`` once gunzipped: the format the query page's worker parses.
-DUMP_MEDIA = "application/n-quads"
+DUMP_MEDIA = "application/trig"
 
 _VOID = "http://rdfs.org/ns/void#"
 _DCTERMS = PREFIXES["dcterms"]
@@ -52,9 +54,9 @@ class Dump:
 
 DUMPS: tuple[Dump, ...] = (
     Dump(
-        "N-Quads (gzip)",
-        "data/genvid-kg.nq.gz",
-        "N-Quads",
+        "TriG (gzip)",
+        "data/genvid-kg.trig.gz",
+        "TriG",
         "every statement in the graph of its source; what the query page loads",
     ),
     Dump("Turtle", "data/genvid-kg.ttl", "Turtle", "every statement once, without its source"),
@@ -82,8 +84,8 @@ def _gzip(data: bytes) -> bytes:
 def write_dumps(quads: list[ox.Quad], folder: Path) -> list[Dump]:
     """Write the dumps of ``DUMPS`` under ``folder`` and return them."""
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    (folder / DUMPS[0].path).write_bytes(_gzip(nquads))
+    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+    (folder / DUMPS[0].path).write_bytes(_gzip(trig))
     triples = list(dict.fromkeys(quad.triple for quad in quads))
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     (folder / DUMPS[1].path).write_bytes(turtle)
