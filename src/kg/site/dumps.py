@@ -11,7 +11,7 @@ TriG rather than N-Quads: with the prefixes it is a quarter of the bytes (a fift
 quads: 0.36 MB gzipped against 0.69) and loads as fast in the browser. Oxigraph's WebAssembly
 build parses N-Quads faster (0.27-0.31 s against 0.33-0.36 at 100k quads in Chromium), but
 gunzipping twice the bytes took that back: the query page's worker had the graph loaded at
-0.47-0.50 s either way, and also when N-Quads came in pieces, gunzipped on a second thread
+0.45-0.50 s either way, and also when N-Quads came in pieces, gunzipped on a second thread
 while the last piece was parsed (bench/bench_site.py, bench/README.md).
 """
 
