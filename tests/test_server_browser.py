@@ -37,6 +37,14 @@ def _run(page) -> None:
     page.wait_for_selector("body[data-state=done]", timeout=15000)
 
 
+def _scripts(page) -> set[str]:
+    """Which of the two drawing engines the page has fetched."""
+    names = page.evaluate(
+        "performance.getEntriesByType('resource').map((entry) => entry.name.split('/').pop())"
+    )
+    return set(names) & {"vis-network.min.js", "plotly.min.js"}
+
+
 def test_query_page_table_graph_timeline_permalink_and_entity(live_server, browser):
     page = _page(browser)
     page.goto(live_server + "/query")
@@ -55,6 +63,8 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     assert re.search(r"model:sora\s+Sora\s+arch:dit\s+DiT\s+2024-02", table)
     assert "rows in" in page.locator("#query-status").inner_text()
     screenshot(page, "server-query-table.png")
+    # The table needs neither engine: vis-network and plotly.js load when their view opens.
+    assert _scripts(page) == set()
 
     page.click("#tab-graph")
     page.wait_for_selector("#result-graph[data-ready=true]", timeout=15000)
@@ -68,8 +78,11 @@ def test_query_page_table_graph_timeline_permalink_and_entity(live_server, brows
     )
     screenshot(page, "server-query-graph.png")
 
+    assert _scripts(page) == {"vis-network.min.js"}
+
     page.click("#tab-timeline")
     page.wait_for_selector("#result-timeline[data-ready=true]", timeout=15000)
+    assert _scripts(page) == {"vis-network.min.js", "plotly.min.js"}
     assert int(page.get_attribute("#result-timeline", "data-events")) == rows.count()
     assert page.locator("#result-timeline .point").count() == rows.count()
     screenshot(page, "server-query-timeline.png")

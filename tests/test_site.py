@@ -214,7 +214,16 @@ def test_entity_pages_show_what_the_app_shows(site, app_client):
     assert set(links) == {"root", "lineageKinds"}
     person = (site / "id/person/william-peebles/index.html").read_text()
     assert "kg-links" not in person
-    assert 'id="kg-links"' in (site / "query.html").read_text()
+    query = (site / "query.html").read_text()
+    assert 'id="kg-links"' in query
+    # The engine's worker starts from <head>, asked for the dump named on its tag, so it does
+    # not wait for the rest of the page to be parsed.
+    head = query.split("</head>")[0]
+    assert re.search(
+        r'<script src="\./static/browser-query\.js" data-dump="\./data/genvid-kg\.trig\.gz"\s+'
+        r'data-format="application/trig"></script>',
+        head,
+    ), head
 
 
 def test_entity_rdf_files_parse_and_hold_the_entity_statements(site, built, built_settings):
