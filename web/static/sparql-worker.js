@@ -70,7 +70,6 @@ var engine = init().then(function () {
 });
 
 async function load(message) {
-  var askedMs = performance.now() - workerStart;
   var both = await Promise.all([engine, download(message.url)]);
   var engineMs = both[0];
   var bytes = both[1];
@@ -81,11 +80,10 @@ async function load(message) {
   fresh.load(slices(bytes), { format: message.format, no_transaction: true, lenient: true });
   store = fresh;
   var total = performance.now() - workerStart;
-  // Times from the worker's start: when the page asked for the graph, when the engine was ready.
+  // Times from the worker's start.
   return {
     quads: store.size,
     bytes: bytes.length,
-    askedMs: askedMs,
     engineMs: engineMs,
     // What the dump (asked for, downloaded, gunzipped) added once the engine was ready.
     fetchMs: fetchedMs - engineMs,
